@@ -1,0 +1,56 @@
+"""GET /api/v1/health: what a monitor, the kiosk launcher and the district ask first."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from kiosk import balai_version
+from kiosk.context import AppContext
+from kiosk.db import database
+
+
+class PrinterHealth(BaseModel):
+    name: str
+    kind: str
+    ready: bool
+    detail: str
+    pending_jobs: int
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    database: dict
+    printers: list[PrinterHealth]
+
+
+def router(ctx: AppContext) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["health"])
+
+    @api.get("/health", response_model=Health)
+    def health() -> Health:
+        """Status `ok` when the database answers; `degraded` when a printer has a problem."""
+        from kiosk.services.print_jobs import open_jobs
+
+        try:
+            version = int(database.execute_sql("PRAGMA user_version").fetchone()[0])
+            ok = database.execute_sql("SELECT 1").fetchone()[0] == 1
+            db_state = {"state": "ok" if ok else "error", "schema_version": version,
+                        "journal_mode": database.execute_sql("PRAGMA journal_mode").fetchone()[0]}
+            pending = len(open_jobs(500))
+        except Exception as error:  # noqa: BLE001 - health must answer even when the database does not
+            db_state, pending = {"state": "error", "detail": str(error)}, 0
+        printers = []
+        if ctx.print_worker is not None:
+            state = ctx.print_worker.state
+            printers.append(PrinterHealth(name=ctx.print_worker.printer.name, kind="thermal", ready=state.ready,
+                                          detail=state.detail, pending_jobs=pending))
+        status = "ok"
+        if db_state["state"] != "ok":
+            status = "error"
+        elif any(not p.ready for p in printers):
+            status = "degraded"
+        return Health(status=status, version=balai_version(), database=db_state, printers=printers)
+
+    return api

@@ -1,0 +1,141 @@
+"""Builds the office server: database, demo seed, print worker, mDNS, pages and API, in that order."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+
+
+from nicegui import app, ui
+
+from kiosk import balai_version
+from kiosk.announce.audio import CallAudio
+from kiosk.api import register_api
+from kiosk.context import AppContext
+from kiosk.db import close_database, open_database
+from kiosk.discovery import Advertiser
+from kiosk.migrations import migrate
+from kiosk.network import lan_address, public_base_url
+from kiosk.pages import register_pages
+from kiosk.services import village
+from kiosk.services.demo import seed_demo
+from kiosk.services.feed import ChangeFeed
+from kiosk.services.print_jobs import PrintWorker
+from kiosk.services.ratelimit import RateLimiter
+from kiosk.services.ticket_print import make_renderer
+from kiosk.settings import Settings
+from printing.paper import paper_by_name
+from printing.transports import printer_from_url
+
+log = logging.getLogger(__name__)
+
+
+def prepare_database(settings: Settings) -> None:
+    """Create the data folder (private to this user), migrate with a backup first, and open the database."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(settings.data_dir, 0o700)
+    migrate(settings.database_path, settings.backup_dir, settings.backup_keep)
+    open_database(settings.database_path)
+
+
+def storage_secret(settings: Settings) -> str:
+    """The cookie-signing secret: generated on this machine on first start, never shipped."""
+    path = settings.secret_file
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _print_demo_credentials(username: str, password: str) -> None:
+    bar = "=" * 64
+    print(f"\n{bar}\n  Balai demo: akun operator dibuat / operator account created\n"
+          f"  nama pengguna / user name : {username}\n"
+          f"  kata sandi sekali pakai / one-time password : {password}\n"
+          f"  (ganti saat masuk pertama / change it at first login)\n{bar}\n", flush=True)
+
+
+def build_app(settings: Settings) -> AppContext:
+    """Everything but starting the web server; tests call this and then drive the app in-process."""
+    prepare_database(settings)
+    if settings.demo:
+        seed = seed_demo()
+        if seed.created:
+            _print_demo_credentials(seed.username, seed.one_time_password)
+    printer_url = settings.printer_url or ("preview:" if settings.demo else "")
+    feed = ChangeFeed()
+    worker = None
+    if printer_url:
+        printer = printer_from_url(printer_url, settings.preview_dir)
+        if hasattr(printer, "timeout"):
+            try:
+                printer.timeout = settings.printer_timeout  # type: ignore[attr-defined]
+            except AttributeError:
+                pass
+        worker = PrintWorker(printer, make_renderer(paper_by_name(settings.printer_paper)),
+                             settings.print_retry_max_seconds, on_change=feed.bump)
+    ctx = AppContext(
+        settings=settings,
+        base_url=public_base_url(settings.public_url, settings.host, settings.port),
+        feed=feed,
+        ticket_limiter=RateLimiter(settings.ticket_rate_per_minute),
+        audio=CallAudio(settings.audio_dir, voice=settings.espeak_voice),
+        print_worker=worker,
+    )
+    settings.audio_dir.mkdir(parents=True, exist_ok=True)
+    ctx.audio.chime_path()
+    app.add_static_files("/audio", settings.audio_dir)
+    register_pages(ctx)
+    register_api(ctx)
+    advertiser: list[Advertiser] = []
+
+    async def start() -> None:
+        if worker is not None:
+            worker.start()
+        if settings.mdns_enabled:
+            info = village.get_village()
+            addresses = settings.mdns_interfaces or [lan_address()]
+            try:
+                ad = Advertiser(info.name if info else "Balai", settings.port, addresses, settings.mdns_interfaces,
+                                balai_version())
+                await ad.start()
+                advertiser.append(ad)
+            except Exception:  # noqa: BLE001 - no network must never stop the office from working
+                log.exception("mDNS advertising failed; continuing without it")
+
+    async def stop() -> None:
+        for ad in advertiser:
+            await ad.stop()
+        if worker is not None:
+            worker.stop()
+        close_database()
+
+    app.on_startup(start)
+    app.on_shutdown(stop)
+    return ctx
+
+
+def serve(settings: Settings) -> None:
+    """Start the web server in the foreground (what `balai serve` and `make run` do)."""
+    from nicegui.storage import Storage
+
+    Storage.path = (settings.data_dir / "browser-sessions").resolve()
+    app.storage = Storage()
+    ctx = build_app(settings)
+    log.info("Balai %s on http://%s:%s (QR codes point to %s)", balai_version(), settings.host, settings.port,
+             ctx.base_url)
+    ui.run(
+        host=settings.host, port=settings.port, title="Balai", reload=False, show=False,
+        storage_secret=storage_secret(settings), language="id", favicon=_favicon(),
+        fastapi_docs=True, show_welcome_message=False, reconnect_timeout=10.0,
+        uvicorn_logging_level=settings.log_level.lower(),
+    )
+
+
+def _favicon() -> str:
+    return "🏛️"
+
+

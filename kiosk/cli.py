@@ -1,0 +1,146 @@
+"""The `balai` command: serve, user, token. Every subcommand takes --data and --config the same way."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from pathlib import Path
+from typing import Callable
+
+from kiosk import balai_version
+from kiosk.i18n import translate
+from kiosk.services.errors import ServiceError
+from kiosk.settings import Settings, SettingsError, load_settings
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=None, help="data folder (default ./var, or $BALAI_DATA)")
+    parser.add_argument("--config", type=Path, default=None, help="TOML settings file (default /etc/balai/balai.toml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="balai", description="Balai: the village-office server.")
+    parser.add_argument("--version", action="version", version=f"balai {balai_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="start the office web server")
+    _common(serve)
+    serve.add_argument("--host", default=None, help="listen address (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=None, help="TCP port (default 8080)")
+    serve.add_argument("--demo", action="store_true", default=None, help="demo village, operator and preview printer")
+
+    user = commands.add_parser("user", help="manage operator accounts")
+    user_commands = user.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = user_commands.add_parser("add", help="add an account (password from the terminal or stdin)")
+    _common(add)
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["admin", "operator", "signer", "viewer"])
+    add.add_argument("--full-name", default="")
+    listing = user_commands.add_parser("list", help="list accounts")
+    _common(listing)
+    passwd = user_commands.add_parser("passwd", help="set an account's password")
+    _common(passwd)
+    passwd.add_argument("name")
+
+    token = commands.add_parser("token", help="Bearer tokens for machines")
+    token_commands = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = token_commands.add_parser("create", help="create a token and print it once")
+    _common(create)
+    create.add_argument("name")
+    create.add_argument("--role", default="operator", choices=["admin", "operator", "signer", "viewer"])
+    revoke = token_commands.add_parser("revoke", help="revoke a token")
+    _common(revoke)
+    revoke.add_argument("name")
+    tokens = token_commands.add_parser("list", help="list tokens")
+    _common(tokens)
+    return parser
+
+
+def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
+    return load_settings(config_file=args.config, overrides={"data_dir": args.data, **overrides})
+
+
+def _read_password(prompt: str) -> str:
+    """From the terminal (asked twice) or, for scripts, the first line of stdin."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if first != getpass.getpass("Ulangi / repeat: "):
+            raise ServiceError("error.password_mismatch")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _open(args: argparse.Namespace) -> Settings:
+    from kiosk.app import prepare_database
+
+    settings = _settings(args)
+    prepare_database(settings)
+    return settings
+
+
+def _user(args: argparse.Namespace) -> int:
+    from kiosk.services import accounts
+
+    _open(args)
+    if args.action == "add":
+        password = _read_password(f"Kata sandi untuk {args.name}: ")
+        accounts.create_user(args.name, password, args.role, full_name=args.full_name, actor="cli")
+        print(f"user {args.name} ({args.role}) created")
+    elif args.action == "list":
+        for account in accounts.list_users():
+            state = "active" if account.active else "inactive"
+            print(f"{account.username}\t{account.role}\t{state}\t{account.full_name}")
+    elif args.action == "passwd":
+        accounts.set_password(args.name, _read_password(f"Kata sandi baru untuk {args.name}: "), actor="cli")
+        print(f"password of {args.name} changed")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from kiosk.services import accounts
+
+    _open(args)
+    if args.action == "create":
+        print(accounts.create_token(args.name, args.role, actor="cli"))
+    elif args.action == "revoke":
+        accounts.revoke_token(args.name, actor="cli")
+        print(f"token {args.name} revoked")
+    elif args.action == "list":
+        for info in accounts.list_tokens():
+            state = "revoked" if info.revoked else "active"
+            print(f"{info.name}\t{info.role}\t{state}\tcreated {info.created_at:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kiosk.app import serve
+
+    settings = _settings(args, host=args.host, port=args.port, demo=args.demo)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    serve(settings)
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"serve": _serve, "user": _user, "token": _token}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return HANDLERS[args.command](args)
+    except SettingsError as error:
+        print(f"balai: {error}", file=sys.stderr)
+        return 2
+    except ServiceError as error:
+        print(f"balai: {translate(error.key, 'id', **error.params)}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

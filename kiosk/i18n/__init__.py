@@ -1,0 +1,30 @@
+"""All UI text goes through one table per language; Bahasa Indonesia first, English switchable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.i18n.en import STRINGS as EN
+from kiosk.i18n.id import STRINGS as ID
+
+LANGUAGES = {"id": ID, "en": EN}
+
+
+def translate(key: str, lang: str = "id", **params: Any) -> str:
+    """The string for `key` in `lang`, falling back to Indonesian, then to the key itself (never raises)."""
+    table = LANGUAGES.get(lang, ID)
+    text = table.get(key) or ID.get(key) or key
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+class Translator:
+    """A translator bound to one language, handed to a page so it can write `t("key")`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGUAGES else "id"
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return translate(key, self.lang, **params)

@@ -1,0 +1,21 @@
+"""Data only: peewee models mirroring the tables the numbered migrations create. Rules live in services."""
+
+from kiosk.models.accounts import ApiToken, AuditLog, LoginAttempt, User, UserSession
+from kiosk.models.print_jobs import PrintJob
+from kiosk.models.queue import Counter, CounterService, Service, Ticket, TicketCall
+from kiosk.models.village import Village
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "Counter",
+    "CounterService",
+    "LoginAttempt",
+    "PrintJob",
+    "Service",
+    "Ticket",
+    "TicketCall",
+    "User",
+    "UserSession",
+    "Village",
+]

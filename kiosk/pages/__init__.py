@@ -1,0 +1,16 @@
+"""NiceGUI pages. Each module registers its pages inside a function; pages call services only."""
+
+from kiosk.context import AppContext
+
+
+def register_pages(ctx: AppContext) -> None:
+    from kiosk.pages import auth, display, home, kiosk_home, operator_admin, operator_queue, phone, setup
+
+    home.register(ctx)
+    setup.register(ctx)
+    auth.register(ctx)
+    kiosk_home.register(ctx)
+    operator_queue.register(ctx)
+    operator_admin.register(ctx)
+    display.register(ctx)
+    phone.register(ctx)

@@ -1,0 +1,1 @@
+"""Shared page pieces: the operator frame, notifications of service errors."""

@@ -1,0 +1,35 @@
+"""The operator pages' frame: header with navigation by role, language switch, logout."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from nicegui import ui
+
+from kiosk.i18n import Translator
+from kiosk.pages.session import toggle_language
+from kiosk.services.accounts import Account
+
+
+@contextmanager
+def operator_frame(title: str, account: Account, t: Translator, default_lang: str) -> Iterator[None]:
+    def switch() -> None:
+        toggle_language(default_lang)
+        ui.navigate.reload()
+
+    with ui.header().classes("items-center bg-teal-800 text-white q-px-md q-py-sm gap-4"):
+        ui.label("Balai").classes("text-h6 text-weight-bold")
+        ui.link(t("nav.queue"), "/operator").classes("text-white").mark("nav-queue")
+        if account.may("admin"):
+            ui.link(t("nav.services"), "/operator/services").classes("text-white").mark("nav-services")
+            ui.link(t("nav.users"), "/operator/users").classes("text-white").mark("nav-users")
+            ui.link(t("nav.audit"), "/operator/audit").classes("text-white").mark("nav-audit")
+        ui.link(t("nav.display"), "/display", new_tab=True).classes("text-white")
+        ui.space()
+        ui.label(f"{account.full_name or account.username} · {t('role.' + account.role)}")
+        ui.button(t("common.language"), on_click=switch).props("flat dense color=white").mark("lang")
+        ui.link(t("login.logout"), "/logout").classes("text-white").mark("logout")
+    ui.label(title).classes("text-h5 q-mt-md")
+    with ui.column().classes("w-full gap-4"):
+        yield

@@ -1,0 +1,142 @@
+"""/kiosk: the touch screen. Idle screen -> tap a service -> the number on screen and on paper (1 tap).
+
+Big targets (>= 64 px), icon + short words, no scrolling at 800x480, feedback at once on every tap, and
+back to the home screen with everything cleared after idle.
+"""
+
+from __future__ import annotations
+
+import time
+
+from nicegui import ui
+
+from kiosk.context import AppContext
+from kiosk.pages.components.feedback import error_text
+from kiosk.pages.components.qr import qr_code
+from kiosk.pages.session import language, toggle_language
+from kiosk.i18n import Translator
+from kiosk.services import queue, village
+from kiosk.services.queue import IssuedTicket
+
+SERVICE_ICONS = {"A": "badge", "B": "description", "C": "campaign", "D": "help_center"}
+RESULT_SECONDS = 20
+
+KIOSK_CSS = """
+.kiosk-tile { min-height: 96px; font-size: 1.35rem; line-height: 1.2; border-radius: 18px; }
+.kiosk-tile .q-icon { font-size: 2.6rem; }
+.kiosk-number { font-size: min(22vh, 9rem); font-weight: 800; line-height: 1; letter-spacing: 0.02em; }
+body { overscroll-behavior: none; user-select: none; touch-action: manipulation; }
+"""
+
+
+def register(ctx: AppContext) -> None:
+    settings = ctx.settings
+
+    @ui.page("/kiosk", title="Balai · Kios")
+    def kiosk_page() -> None:
+        ui.add_css(KIOSK_CSS)
+        ui.query(".nicegui-content").classes("p-0")
+        state = {"last_touch": time.monotonic(), "mode": "home"}
+        info = village.get_village()
+        village_name = info.name if info else ""
+
+        def t() -> Translator:
+            return Translator(language(settings.language))
+
+        def touched() -> None:
+            state["last_touch"] = time.monotonic()
+
+        def switch_language() -> None:
+            touched()
+            toggle_language(settings.language)
+            show_home()
+
+        def take(prefix: str) -> None:
+            touched()
+            try:
+                issued = queue.issue_ticket(prefix, status_url_base=ctx.status_url_base,
+                                            print_ticket=ctx.print_worker is not None,
+                                            language=language(settings.language))
+            except Exception as error:  # noqa: BLE001 - the resident sees a plain message
+                ui.notify(error_text(error, t()), type="negative", position="center", timeout=5000)
+                show_home()
+                return
+            ctx.queue_changed()
+            show_ticket(issued)
+
+        def header() -> None:
+            with ui.row().classes("w-full items-center no-wrap q-px-md q-py-sm bg-teal-800 text-white"):
+                ui.icon("account_balance", size="2rem")
+                ui.label(t()("kiosk.welcome", village=village_name)).classes("text-h6 ellipsis")
+                ui.space()
+                clock = ui.label("").classes("text-h6")
+                ui.timer(1.0, lambda: clock.set_text(time.strftime("%H:%M")))
+                ui.button(t()("common.language"), on_click=switch_language) \
+                    .props("outline color=white size=lg no-caps").classes("min-h-[64px]").mark("kiosk-language")
+
+        def show_home() -> None:
+            state["mode"] = "home"
+            root.clear()
+            with root:
+                header()
+                services = queue.list_services(active_only=True)
+                with ui.column().classes("w-full grow q-pa-md gap-3"):
+                    ui.label(t()("kiosk.choose_service")).classes("text-h5 text-center w-full")
+                    if not services:
+                        ui.label(t()("kiosk.no_services")).classes("text-h6 text-center w-full")
+                    columns = 2 if len(services) <= 4 else 3
+                    with ui.grid(columns=columns).classes("w-full grow gap-3"):
+                        for service in services:
+                            with ui.button(on_click=lambda p=service.prefix: take(p)) \
+                                    .props("unelevated color=teal-7 no-caps") \
+                                    .classes("kiosk-tile w-full h-full").mark(f"service-{service.prefix}"):
+                                with ui.row().classes("items-center no-wrap gap-3 w-full"):
+                                    ui.icon(SERVICE_ICONS.get(service.prefix, "support_agent"))
+                                    with ui.column().classes("items-start gap-0"):
+                                        ui.label(service.name).classes("text-left")
+                                        ui.label(t()("kiosk.waiting_count", count=service.waiting)) \
+                                            .classes("text-subtitle1 opacity-80")
+
+        def show_ticket(issued: IssuedTicket) -> None:
+            state["mode"] = "ticket"
+            state["shown_at"] = time.monotonic()
+            ticket = issued.ticket
+            root.clear()
+            with root:
+                header()
+                with ui.row().classes("w-full grow items-center justify-center no-wrap q-pa-md gap-8"):
+                    with ui.column().classes("items-center gap-1"):
+                        ui.label(t()("kiosk.your_number")).classes("text-h5")
+                        ui.label(ticket.number).classes("kiosk-number text-teal-900").mark("ticket-number")
+                        ui.label(ticket.service_name).classes("text-h6")
+                        ahead = (t()("kiosk.ahead", count=ticket.ahead) if ticket.ahead
+                                 else t()("kiosk.ahead_none"))
+                        ui.label(ahead).classes("text-h6").mark("ticket-ahead")
+                        if ticket.ahead:
+                            ui.label(t()("kiosk.wait_estimate", minutes=ticket.wait_minutes)).classes("text-subtitle1")
+                        printer_ok = ctx.print_worker is not None and ctx.print_worker.state.ready
+                        ui.label(t()("kiosk.take_ticket_printed") if printer_ok else t()("kiosk.printer_problem")) \
+                            .classes("text-subtitle1 text-weight-bold")
+                    with ui.column().classes("items-center gap-2"):
+                        qr_code(f"{ctx.status_url_base}{ticket.id}", 170).mark("ticket-qr")
+                        ui.label(t()("kiosk.scan_to_follow")).classes("text-center").style("max-width: 200px")
+                        ui.button(t()("kiosk.done"), icon="check", on_click=lambda: (touched(), show_home())) \
+                            .props("unelevated color=teal-8 size=xl no-caps").classes("min-h-[64px] min-w-[180px]") \
+                            .mark("ticket-done")
+
+        def on_tick() -> None:
+            idle = time.monotonic() - state["last_touch"]
+            if state["mode"] == "ticket" and time.monotonic() - state.get("shown_at", 0) > RESULT_SECONDS:
+                show_home()
+            elif idle > settings.kiosk_idle_seconds and state["mode"] != "home":
+                show_home()
+            elif idle > settings.kiosk_idle_seconds and language(settings.language) != settings.language:
+                toggle_language(settings.language)
+                show_home()
+
+        root = ui.column().classes("w-full h-screen gap-0 no-wrap")
+        root.on("click", touched)
+        show_home()
+        ui.timer(1.0, on_tick)
+        # Refresh the waiting counts on the tiles now and then while idle.
+        ui.timer(15.0, lambda: show_home() if state["mode"] == "home" else None)

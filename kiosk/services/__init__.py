@@ -1,0 +1,1 @@
+"""Domain rules. Each public function runs in one database transaction and is what pages, API and CLI call."""

@@ -1,0 +1,49 @@
+"""Demo mode's first start: a believable village so a new user can try the whole flow at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.db import database
+from kiosk.models import Service, User, Village
+from kiosk.services import audit, queue
+from kiosk.services.accounts import _create_user, generate_password
+from kiosk.services.village import VillageInfo, _save_village
+
+DEMO_VILLAGE = VillageInfo(
+    name="Sukamaju", code="32.04.12.2001", kecamatan="Cileunyi", kabupaten="Bandung",
+    address="Jl. Raya Sukamaju No. 1, Kecamatan Cileunyi, Kabupaten Bandung, Jawa Barat 40622",
+    timezone="Asia/Jakarta",
+)
+DEMO_SERVICES = [
+    ("A", "Administrasi Kependudukan"),
+    ("B", "Surat Keterangan"),
+    ("C", "Pengaduan"),
+    ("D", "Layanan Lainnya"),
+]
+DEMO_COUNTERS = [("Loket 1", ["A", "B"]), ("Loket 2", ["B", "C", "D"])]
+DEMO_USERNAME = "operator"
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    created: bool
+    username: str
+    one_time_password: str
+
+
+def seed_demo() -> DemoSeed:
+    """Create the demo village once. Later starts change nothing and print no password."""
+    with database.atomic():
+        if Village.select().exists() or User.select().exists() or Service.select().exists():
+            return DemoSeed(False, DEMO_USERNAME, "")
+        _save_village(DEMO_VILLAGE)
+        password = generate_password()
+        # The demo account may do everything so a new user can try every page; it must change its password.
+        _create_user(DEMO_USERNAME, password, "admin", "Operator Demo", True)
+        for order, (prefix, name) in enumerate(DEMO_SERVICES):
+            queue.create_service(prefix, name, sort_order=order, actor="demo")
+        for order, (name, prefixes) in enumerate(DEMO_COUNTERS):
+            queue.create_counter(name, prefixes, sort_order=order, actor="demo")
+        audit.record("demo", "demo.seed", DEMO_VILLAGE.code, DEMO_VILLAGE.name)
+        return DemoSeed(True, DEMO_USERNAME, password)

@@ -1,0 +1,200 @@
+"""Durable print jobs and the worker that sends them.
+
+A job is in the database before a byte goes to the printer. The worker marks it `sending`, hands the
+bytes to the transport, and marks it `done` once the transport accepted them. A printer that is off,
+unplugged or timing out leaves the job `pending` with a backoff; the operator sees it and can retry or
+cancel. After a crash, a job left in `sending` is retried: a ticket may print twice in that window, but
+is never lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from printing.transports import Printer, PrinterError, PrinterState
+
+from kiosk.db import database
+from kiosk.models import PrintJob
+from kiosk.services import audit
+from kiosk.services.clock import utc_now
+from kiosk.services.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[[str, dict], bytes]
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: int
+    kind: str
+    label: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    next_attempt_at: datetime
+
+
+def _label(job: PrintJob) -> str:
+    try:
+        return str(json.loads(job.payload).get("number", job.kind))
+    except ValueError:
+        return job.kind
+
+
+def open_jobs(limit: int = 50) -> list[JobInfo]:
+    """Jobs not yet printed (pending or in flight), oldest first: what the operator must see."""
+    with database.atomic():
+        rows = (PrintJob.select().where(PrintJob.status.in_(("pending", "sending")))
+                .order_by(PrintJob.id).limit(limit))
+        return [JobInfo(j.id, j.kind, _label(j), j.status, j.attempts, j.last_error, j.created_at, j.next_attempt_at)
+                for j in rows]
+
+
+def job_status(job_id: int) -> str:
+    with database.atomic():
+        job = PrintJob.get_or_none(PrintJob.id == job_id)
+        if job is None:
+            raise NotFound()
+        return job.status
+
+
+def retry_now(job_id: int, *, actor: str, client: str = "") -> None:
+    with database.atomic():
+        updated = (PrintJob.update(next_attempt_at=utc_now())
+                   .where((PrintJob.id == job_id) & (PrintJob.status == "pending")).execute())
+        if not updated:
+            raise NotFound()
+        audit.record(actor, "print.retry", str(job_id), "", client)
+
+
+def cancel(job_id: int, *, actor: str, client: str = "") -> None:
+    with database.atomic():
+        updated = (PrintJob.update(status="cancelled")
+                   .where((PrintJob.id == job_id) & (PrintJob.status == "pending")).execute())
+        if not updated:
+            raise NotFound()
+        audit.record(actor, "print.cancel", str(job_id), "", client)
+
+
+def recover_interrupted() -> int:
+    """At start: a job that was being sent when the process died goes back to pending."""
+    with database.atomic():
+        return PrintJob.update(status="pending", next_attempt_at=utc_now()).where(PrintJob.status == "sending").execute()
+
+
+def _claim_due() -> PrintJob | None:
+    with database.atomic():
+        job = (PrintJob.select().where((PrintJob.status == "pending") & (PrintJob.next_attempt_at <= utc_now()))
+               .order_by(PrintJob.id).first())
+        if job is None:
+            return None
+        job.status = "sending"
+        job.attempts += 1
+        job.save()
+        return job
+
+
+def _mark_done(job_id: int) -> None:
+    with database.atomic():
+        PrintJob.update(status="done", printed_at=utc_now(), last_error="").where(PrintJob.id == job_id).execute()
+
+
+def backoff_seconds(attempts: int, cap: float) -> float:
+    """Exponential backoff with full jitter: many jobs failing together don't retry in lockstep."""
+    return random.uniform(0.5, min(cap, 2.0 ** min(attempts, 16)))
+
+
+def _mark_failed(job_id: int, attempts: int, error: str, cap: float) -> None:
+    with database.atomic():
+        PrintJob.update(
+            status="pending", last_error=error[:300],
+            next_attempt_at=utc_now() + timedelta(seconds=backoff_seconds(attempts, cap)),
+        ).where((PrintJob.id == job_id) & (PrintJob.status == "sending")).execute()
+
+
+class PrintWorker:
+    """One thread that drains due print jobs to one printer, so a slow printer never blocks a page."""
+
+    def __init__(self, printer: Printer, render: Renderer, retry_cap_seconds: float = 60.0,
+                 on_change: Callable[[], None] | None = None, poll_seconds: float = 1.0) -> None:
+        self.printer = printer
+        self._render = render
+        self._cap = retry_cap_seconds
+        self._on_change = on_change or (lambda: None)
+        self._poll = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._state = PrinterState(True, "")
+        self._state_checked: datetime | None = None
+
+    @property
+    def state(self) -> PrinterState:
+        return self._state
+
+    def start(self) -> None:
+        recover_interrupted()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="balai-print", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        """A new job exists: don't wait for the next poll."""
+        self._wake.set()
+
+    def _refresh_state(self, force: bool = False) -> None:
+        now = utc_now()
+        if force or self._state_checked is None or (now - self._state_checked).total_seconds() > 15:
+            self._state = self.printer.probe()
+            self._state_checked = now
+
+    def run_once(self) -> bool:
+        """Send one due job if there is one. Returns True when a job was attempted."""
+        job = _claim_due()
+        if job is None:
+            return False
+        try:
+            data = self._render(job.kind, json.loads(job.payload))
+            self.printer.send(data)
+        except PrinterError as error:
+            log.warning("print job %s failed (%s): %s", job.id, error.kind, error.detail)
+            _mark_failed(job.id, job.attempts, f"{error.kind}: {error.detail}", self._cap)
+            self._state = PrinterState(False, f"{error.kind}: {error.detail}")
+            self._state_checked = utc_now()
+        except Exception as error:  # a broken layout must not kill the worker or lose the job
+            log.exception("print job %s could not be rendered", job.id)
+            _mark_failed(job.id, job.attempts, f"render: {error}", self._cap)
+        else:
+            _mark_done(job.id)
+            self._state = PrinterState(True, "")
+            self._state_checked = utc_now()
+        self._on_change()
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = self.run_once()
+                if not worked:
+                    self._refresh_state()
+            except Exception:  # the database was busy or locked: try again on the next round
+                log.exception("print worker round failed")
+                worked = False
+            if not worked:
+                self._wake.wait(self._poll)
+                self._wake.clear()

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Install the Debian packages Balai needs. Usage: scripts/system-deps.sh run|test
+#   run : python3-venv, espeak-ng (spoken calls), fonts for tickets
+#   test: the above plus Debian's chromium for the browser tests
+# Runs apt-get only as root or through sudo; otherwise says what is missing and carries on
+# (except under CI=true, where a missing tool is a failure, never a skip).
+set -eu
+kind="${1:-run}"
+packages="python3-venv espeak-ng fonts-dejavu-core fonts-liberation2"
+if [ "$kind" = "test" ]; then
+    packages="$packages chromium"
+fi
+missing=""
+for package in $packages; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $package"
+    fi
+done
+# python3-venv is only needed when python3 has no working venv module of its own.
+if python3 -c "import ensurepip, venv" 2>/dev/null; then
+    missing=$(echo "$missing" | sed 's/ python3-venv//')
+fi
+[ -z "$(echo "$missing" | tr -d ' ')" ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "balai: please install:$missing" >&2
+    [ "${CI:-}" = "true" ] && exit 1
+    exit 0
+fi
+if [ "$(id -u)" = "0" ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO="sudo"
+else
+    echo "balai: not root and no sudo; please install:$missing" >&2
+    [ "${CI:-}" = "true" ] && exit 1
+    exit 0
+fi
+echo "balai: installing$missing"
+$SUDO apt-get update -qq || true
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,1 @@
+"""Getting village data to the district (journal, uploader, bundles, hub)."""
