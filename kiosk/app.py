@@ -70,11 +70,8 @@ def build_app(settings: Settings) -> AppContext:
     worker = None
     if printer_url:
         printer = printer_from_url(printer_url, settings.preview_dir)
-        if hasattr(printer, "timeout"):
-            try:
-                printer.timeout = settings.printer_timeout  # type: ignore[attr-defined]
-            except AttributeError:
-                pass
+        if hasattr(printer, "timeout") and "timeout=" not in printer_url:
+            printer.timeout = settings.printer_timeout  # a ?timeout= in the URL wins over the setting
         worker = PrintWorker(printer, make_renderer(paper_by_name(settings.printer_paper)),
                              settings.print_retry_max_seconds, on_change=feed.bump)
     ctx = AppContext(
@@ -122,6 +119,8 @@ def serve(settings: Settings) -> None:
     """Start the web server in the foreground (what `balai serve` and `make run` do)."""
     from nicegui.storage import Storage
 
+    # python-escpos writes a capabilities cache at import; keep it in our data folder, not a new /tmp dir each run.
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str((settings.data_dir / "cache").resolve()))
     Storage.path = (settings.data_dir / "browser-sessions").resolve()
     app.storage = Storage()
     ctx = build_app(settings)

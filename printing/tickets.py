@@ -268,9 +268,8 @@ def _number_block(number: str, max_width: int, max_size: int, min_size: int) -> 
         font = _font(True, size)
     if _text_width(font, text) > max_width:
         return _text_block(text, font, max_width)
-    bbox = tuple(int(v) for v in font.getbbox(text))
-    left, top, right, bottom = bbox
-    return _BigTextBlock(text, font, bbox, bottom - top)  # type: ignore[arg-type]
+    left, top, right, bottom = (int(v) for v in font.getbbox(text))
+    return _BigTextBlock(text, font, (left, top, right, bottom), bottom - top)
 
 
 def _qr_matrix(data: str) -> list[list[bool]] | None:
