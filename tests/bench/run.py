@@ -1,0 +1,237 @@
+"""Runs every row against one fresh demo server and prints the machine plus one table.
+
+Environment knobs: BENCH_SECONDS (phone-load duration, default 60), BENCH_PHONES (50),
+BENCH_DISPLAYS (Chromium /display pages, 10; 0 skips), BENCH_DISPLAY_SECONDS (20).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from tests.bench import api_latency, browsers, phones, transfer
+from tests.bench.procinfo import check_is_python, rss_kib, threads
+from tests.bench.report import Row, machine_lines, mb, render_table, verdict
+from tests.support.capture_server import CapturePrinterServer
+from tests.support.server import ROOT, BalaiServer, make_token
+
+IDLE_TARGET_MB = 120
+PHONES_TARGET_MB = 160
+TRANSFER_TARGET_BYTES = 1.5 * 1024 * 1024
+SERVER_CPU = 0
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _progress(text: str) -> None:
+    print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+
+def _pin_client() -> str:
+    """Keep this process (and the threads and browsers it starts) off the server's core."""
+    try:
+        cores = sorted(os.sched_getaffinity(0))
+    except AttributeError:
+        return "client not pinned"
+    others = [c for c in cores if c != SERVER_CPU]
+    if len(os.sched_getaffinity(0)) >= 2 and others:
+        os.sched_setaffinity(0, {others[0]})
+        return f"server on core {SERVER_CPU}, client on core {others[0]}"
+    return f"server on core {SERVER_CPU}, client not pinned (1 core)"
+
+
+class Bench:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.errors: list[str] = []
+        self.rows = {key: Row(metric) for key, metric in [
+            ("issue", "Ticket issue, POST /api/v1/queue/tickets"),
+            ("status", "Ticket status, GET /api/v1/queue/tickets/{id}"),
+            ("idle", "Server RSS idle"),
+            ("phones", "Server RSS peak, 50 phones polling"),
+            ("displays", "Server RSS peak, Chromium /display pages"),
+            ("transfer", "Kiosk first load, HTML + scripts + CSS"),
+        ]}
+        self.server: BalaiServer | None = None
+        self.printer: CapturePrinterServer | None = None
+        self.token = ""
+        self.ticket_ids: list[str] = []
+        self.idle_kib: int | None = None
+
+    # ------------------------------------------------------------------ plumbing
+
+    def attempt(self, key: str, step) -> None:  # noqa: ANN001 - a callable taking the row
+        row = self.rows[key]
+        _progress(f"{row.metric} ...")
+        started = time.monotonic()
+        try:
+            step(row)
+        except browsers.Skipped as skipped:
+            row.value, row.result = str(skipped), "skipped"
+        except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
+            row.fail(error)
+            self.errors.append(f"--- {row.metric}\n{traceback.format_exc()}")
+        _progress(f"    {row.value}  ({time.monotonic() - started:.1f} s)")
+
+    @property
+    def pid(self) -> int:
+        assert self.server is not None and self.server.process is not None, "server is not running"
+        return self.server.pid
+
+    def start(self) -> None:
+        self.printer = CapturePrinterServer().start()
+        self.server = BalaiServer(
+            self.workdir / "data", demo=True, cpu=SERVER_CPU,
+            printer_url=f"tcp://127.0.0.1:{self.printer.port}",
+            extra_env={"BALAI_TICKET_RATE_PER_MINUTE": "100000"},
+            log_path=self.workdir / "server.log",
+        )
+        self.server.start()
+        check_is_python(self.server.pid)
+        self.token = make_token(self.server.data_dir, "bench-operator")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            try:
+                self.server.stop()
+            finally:
+                ARTIFACTS.mkdir(exist_ok=True)
+                shutil.copyfile(self.server.log_path, ARTIFACTS / "bench-server.log") \
+                    if self.server.log_path.exists() else None
+        if self.printer is not None:
+            self.printer.stop()
+
+    # ---------------------------------------------------------------------- rows
+
+    def issue(self, row: Row) -> None:
+        assert self.printer is not None
+        jobs_before = len(self.printer.jobs)
+        self.ticket_ids = api_latency.issue_tickets(self.server.url, row, count=500, warmup=20)
+        last_post = time.monotonic()
+        expected = jobs_before + len(self.ticket_ids)
+        try:  # the print hand-off is part of issuing: wait until every ticket reached the printer
+            self.printer.wait_for_jobs(expected, timeout=120)
+            row.notes += f"; {len(self.ticket_ids)} print jobs at the printer {time.monotonic() - last_post:.1f} s " \
+                         f"after the last POST"
+        except TimeoutError:
+            row.notes += f"; only {len(self.printer.jobs) - jobs_before}/{len(self.ticket_ids)} print jobs " \
+                         f"within 120 s"
+
+    def status(self, row: Row) -> None:
+        api_latency.ticket_status(self.server.url, row, self.ticket_ids[:500] or [], count=500, warmup=20)
+
+    def idle(self, row: Row) -> None:
+        check_is_python(self.pid)
+        time.sleep(5.0)
+        self.idle_kib = rss_kib(self.pid)
+        row.value = mb(self.idle_kib)
+        row.target = f"≤ {IDLE_TARGET_MB} MB"
+        row.result = verdict(self.idle_kib / 1024, IDLE_TARGET_MB)
+        row.notes = f"VmRSS of pid {self.pid} ({Path(f'/proc/{self.pid}/comm').read_text().strip()}) after " \
+                    f"rows 1-2 and 5 s quiet; {threads(self.pid)} threads"
+
+    def phones(self, row: Row) -> None:
+        count = int(_env_number("BENCH_PHONES", 50))
+        seconds = _env_number("BENCH_SECONDS", 60)
+        row.metric = f"Server RSS peak, {count} phones polling"
+        check_is_python(self.pid)
+        result = asyncio.run(phones.run_phones(self.server.url, self.pid, self.token, phones=count, seconds=seconds))
+        row.value = mb(result.peak_kib) + self._delta(result.peak_kib)
+        row.target = f"≤ {PHONES_TARGET_MB} MB"
+        row.result = verdict(result.peak_kib / 1024, PHONES_TARGET_MB)
+        if result.stats.errors:
+            row.result = "MISS"
+        row.notes = result.notes() + f"; {threads(self.pid)} threads after"
+
+    def displays(self, row: Row) -> None:
+        count = int(_env_number("BENCH_DISPLAYS", 10))
+        seconds = _env_number("BENCH_DISPLAY_SECONDS", 20)
+        row.metric = f"Server RSS peak, {count} Chromium /display pages"
+        if count <= 0:
+            raise browsers.Skipped("skipped: BENCH_DISPLAYS=0")
+        check_is_python(self.pid)
+        result = asyncio.run(browsers.run_displays(self.server.url, self.pid, self.token, pages=count,
+                                                   seconds=seconds))
+        row.value = mb(result.peak_kib) + self._delta(result.peak_kib)
+        per_page = (result.connected_kib - result.before_kib) / count / 1024
+        row.notes = (f"{mb(result.before_kib)} before, {mb(result.connected_kib)} with all connected "
+                     f"(~{per_page:.1f} MB/page), peak over {seconds:.0f} s of calls every 2 s; "
+                     f"connect {result.connect_seconds:.1f} s; {result.stats.error_summary()}")
+
+    def transfer(self, row: Row) -> None:
+        weight = transfer.page_weight(self.server.url, "/kiosk")
+        row.value = f"{weight.raw / 1024:.0f} KiB raw / {weight.gzip / 1024:.0f} KiB gzip"
+        row.target = "≤ 1.5 MB (wire)"
+        row.result = verdict(weight.gzip, TRANSFER_TARGET_BYTES)
+        uncompressed = [r for r in weight.resources if not r.encoded]
+        biggest = ", ".join(f"{r.url.rsplit('/', 1)[-1]} {r.gzip / 1024:.0f}" for r in weight.largest(3))
+        row.notes = f"{len(weight.resources)} files; largest gzip KiB: {biggest}"
+        if uncompressed:
+            row.notes += f"; {len(uncompressed)} sent without gzip"
+        if weight.missing:
+            row.notes += f"; not found: {', '.join(weight.missing[:3])}"
+        try:
+            seen = asyncio.run(browsers.kiosk_first_load(self.server.url))
+            row.notes += (f"; Chromium cold load: {seen.files} requests, {seen.wire_bytes / 1024:.0f} KiB on the "
+                          f"wire incl. {seen.fonts} fonts {seen.font_bytes / 1024:.0f} KiB")
+        except browsers.Skipped:
+            pass
+        except Exception as error:  # noqa: BLE001 - the cross-check is a note, not the measurement
+            row.notes += f"; browser cross-check failed: {type(error).__name__}"
+
+    def _delta(self, kib: int) -> str:
+        return "" if self.idle_kib is None else f" (+{(kib - self.idle_kib) / 1024:.1f} vs idle)"
+
+    # ----------------------------------------------------------------------- run
+
+    def run(self) -> list[Row]:
+        try:
+            _progress("starting demo server ...")
+            self.start()
+        except Exception as error:  # noqa: BLE001 - every row reports the start failure
+            self.errors.append(f"--- server start\n{traceback.format_exc()}")
+            for row in self.rows.values():
+                row.fail(error)
+            self.stop()
+            return list(self.rows.values())
+        try:
+            self.attempt("issue", self.issue)
+            self.attempt("status", self.status)
+            self.attempt("idle", self.idle)
+            self.attempt("phones", self.phones)
+            self.attempt("displays", self.displays)
+            self.attempt("transfer", self.transfer)
+        finally:
+            self.stop()
+        return list(self.rows.values())
+
+
+def main() -> int:
+    placement = _pin_client()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="balai-bench-") as folder:
+        bench = Bench(Path(folder))
+        rows = bench.run()
+    lines = machine_lines()
+    lines.append(f"Balai demo server, `taskset -c {SERVER_CPU}`; {placement}; "
+                 f"run took {time.monotonic() - started:.0f} s")
+    text = "\n".join(lines) + "\n\n" + render_table(rows) + "\n"
+    print(text, end="", flush=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "bench.md").write_text(text)
+    if bench.errors:
+        (ARTIFACTS / "bench-errors.log").write_text("\n".join(bench.errors))
+        _progress(f"tracebacks in {ARTIFACTS / 'bench-errors.log'}")
+    return 0

@@ -1,0 +1,38 @@
+"""Page tests with NiceGUI's simulated user: the real pages and services, a temporary database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+from nicegui.testing import User
+from nicegui.testing.user_simulation import user_simulation
+
+from kiosk.db import close_database
+
+pytest_plugins = ["nicegui.testing.user_plugin"]
+
+MAIN = Path(__file__).with_name("app_main.py")
+
+
+async def _simulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo: bool) -> AsyncIterator[User]:
+    monkeypatch.setenv("BALAI_TEST_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("BALAI_TEST_DEMO", "1" if demo else "0")
+    async with user_simulation(main_file=MAIN) as simulated:
+        yield simulated
+    close_database()
+
+
+@pytest.fixture
+async def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[User]:
+    """A demo office: village Sukamaju, services A..D, counters Loket 1 and 2, a memory printer."""
+    async for simulated in _simulate(tmp_path, monkeypatch, demo=True):
+        yield simulated
+
+
+@pytest.fixture
+async def fresh_office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[User]:
+    """A brand-new installation, not in demo mode: nothing set up yet."""
+    async for simulated in _simulate(tmp_path, monkeypatch, demo=False):
+        yield simulated
