@@ -63,7 +63,7 @@ def build_app(settings: Settings) -> AppContext:
     prepare_database(settings)
     if settings.demo:
         seed = seed_demo()
-        if seed.created:
+        if seed.one_time_password:
             _print_demo_credentials(seed.username, seed.one_time_password)
     printer_url = settings.printer_url or ("preview:" if settings.demo else "")
     feed = ChangeFeed()
@@ -120,7 +120,9 @@ def serve(settings: Settings) -> None:
     from nicegui.storage import Storage
 
     # python-escpos writes a capabilities cache at import; keep it in our data folder, not a new /tmp dir each run.
-    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str((settings.data_dir / "cache").resolve()))
+    cache = (settings.data_dir / "cache").resolve()
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
     Storage.path = (settings.data_dir / "browser-sessions").resolve()
     app.storage = Storage()
     ctx = build_app(settings)

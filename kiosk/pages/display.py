@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from kiosk.announce.words import call_text, spoken_text
@@ -15,9 +16,9 @@ from kiosk.services.clock import format_long_date, local_time, utc_now
 
 DISPLAY_CSS = """
 body { background: #0f3d3e; color: #fff; overflow: hidden; }
-.board-number { font-size: clamp(3rem, 11vh, 9rem); font-weight: 800; line-height: 1; }
-.board-counter { font-size: clamp(1.3rem, 4vh, 3rem); }
-.board-call { font-size: clamp(1.1rem, 3.4vh, 2.4rem); }
+.board-number { font-size: clamp(3rem, 17vh, 14rem); font-weight: 800; line-height: 1; }
+.board-counter { font-size: clamp(1.3rem, 5vh, 3.5rem); }
+.board-call { font-size: clamp(1.1rem, 4.5vh, 3rem); }
 .board-flash { animation: flash 1s ease-in-out 3; }
 @keyframes flash { 50% { background: #f9a825; color: #111; } }
 """
@@ -41,7 +42,9 @@ def register(ctx: AppContext) -> None:
     settings = ctx.settings
 
     @ui.page("/display", title="Balai · Layar Antrian")
-    def display_page() -> None:
+    def display_page() -> RedirectResponse | None:
+        if village.needs_setup():
+            return RedirectResponse("/setup")
         t = Translator(settings.language)
         ui.add_css(DISPLAY_CSS)
         ui.add_head_html(f"<script>{PLAYER_JS}</script>")
@@ -57,9 +60,10 @@ def register(ctx: AppContext) -> None:
                 date_label = ui.label("").classes("text-h5")
                 clock = ui.label("").classes("text-h3 text-weight-bold q-ml-lg")
             with ui.row().classes("w-full grow no-wrap gap-6"):
-                with ui.column().classes("col-8 gap-3"):
+                with ui.column().classes("col-8 gap-3 self-stretch no-wrap"):
                     ui.label(t("display.now_serving")).classes("text-h4")
-                    counters_box = ui.grid(columns=2).classes("w-full gap-4").mark("board-counters")
+                    counters_box = ui.grid(columns=2).classes("w-full grow gap-4").style("grid-auto-rows: minmax(0, 1fr)") \
+                        .mark("board-counters")
                 with ui.column().classes("col gap-2"):
                     ui.label(t("display.last_calls")).classes("text-h4")
                     calls_box = ui.column().classes("w-full gap-2").mark("board-calls")
@@ -76,7 +80,7 @@ def register(ctx: AppContext) -> None:
             counters_box.clear()
             with counters_box:
                 for row in data.counters:
-                    card = ui.card().classes("items-center bg-white text-teal-10 q-pa-md")
+                    card = ui.card().classes("items-center justify-center bg-white text-teal-10 q-pa-md h-full")
                     if flash_counter == row.counter:
                         card.classes("board-flash")
                     with card:
@@ -117,3 +121,4 @@ def register(ctx: AppContext) -> None:
 
         draw(board, None)
         ui.timer(1.0, poll)
+        return None

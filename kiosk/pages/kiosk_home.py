@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from kiosk.context import AppContext
@@ -16,6 +17,7 @@ from kiosk.pages.components.qr import qr_code
 from kiosk.pages.session import language, toggle_language
 from kiosk.i18n import Translator
 from kiosk.services import queue, village
+from kiosk.services.clock import local_time, utc_now
 from kiosk.services.queue import IssuedTicket
 
 SERVICE_ICONS = {"A": "badge", "B": "description", "C": "campaign", "D": "help_center"}
@@ -33,12 +35,15 @@ def register(ctx: AppContext) -> None:
     settings = ctx.settings
 
     @ui.page("/kiosk", title="Balai · Kios")
-    def kiosk_page() -> None:
+    def kiosk_page() -> RedirectResponse | None:
+        if village.needs_setup():
+            return RedirectResponse("/setup")
         ui.add_css(KIOSK_CSS)
         ui.query(".nicegui-content").classes("p-0")
         state = {"last_touch": time.monotonic(), "mode": "home"}
         info = village.get_village()
         village_name = info.name if info else ""
+        zone_name = info.timezone if info else "Asia/Jakarta"
 
         def t() -> Translator:
             return Translator(language(settings.language))
@@ -70,7 +75,7 @@ def register(ctx: AppContext) -> None:
                 ui.label(t()("kiosk.welcome", village=village_name)).classes("text-h6 ellipsis")
                 ui.space()
                 clock = ui.label("").classes("text-h6")
-                ui.timer(1.0, lambda: clock.set_text(time.strftime("%H:%M")))
+                ui.timer(1.0, lambda: clock.set_text(f"{local_time(utc_now(), zone_name):%H:%M}"))
                 ui.button(t()("common.language"), on_click=switch_language) \
                     .props("outline color=white size=lg no-caps").classes("min-h-[64px]").mark("kiosk-language")
 
@@ -140,3 +145,4 @@ def register(ctx: AppContext) -> None:
         ui.timer(1.0, on_tick)
         # Refresh the waiting counts on the tiles now and then while idle.
         ui.timer(15.0, lambda: show_home() if state["mode"] == "home" else None)
+        return None

@@ -116,7 +116,7 @@ def register(ctx: AppContext) -> None:
             else:
                 printer_state = ctx.print_worker.state
                 printer_label.set_text(
-                    f"{ctx.print_worker.printer.name}: "
+                    f"{ctx.print_worker.printer.name} — "
                     + (t("queue.printer_ready") if printer_state.ready
                        else t("queue.printer_problem", detail=printer_state.detail)))
                 printer_label.classes(replace="text-positive" if printer_state.ready else "text-negative")
@@ -126,7 +126,7 @@ def register(ctx: AppContext) -> None:
             with jobs_box:
                 for job in jobs:
                     with ui.row().classes("items-center gap-2 no-wrap"):
-                        ui.label(job.label).classes("text-weight-bold")
+                        ui.label(job.label).classes("text-weight-bold whitespace-nowrap")
                         ui.label(t("queue.attempts", count=job.attempts)).classes("text-caption")
                         ui.label(job.last_error).classes("text-caption text-negative ellipsis").style("max-width:8rem")
                         if can_act:

@@ -33,17 +33,28 @@ class DemoSeed:
 
 
 def seed_demo() -> DemoSeed:
-    """Create the demo village once. Later starts change nothing and print no password."""
+    """Fill in what a demo office lacks, once: the village, the services and counters, the demo account.
+
+    Each part is created only when missing, so accounts made with `balai user add` before the first start
+    stay as they are, and later starts change nothing and print no password.
+    """
     with database.atomic():
-        if Village.select().exists() or User.select().exists() or Service.select().exists():
-            return DemoSeed(False, DEMO_USERNAME, "")
-        _save_village(DEMO_VILLAGE)
-        password = generate_password()
-        # The demo account may do everything so a new user can try every page; it must change its password.
-        _create_user(DEMO_USERNAME, password, "admin", "Operator Demo", True)
-        for order, (prefix, name) in enumerate(DEMO_SERVICES):
-            queue.create_service(prefix, name, sort_order=order, actor="demo")
-        for order, (name, prefixes) in enumerate(DEMO_COUNTERS):
-            queue.create_counter(name, prefixes, sort_order=order, actor="demo")
-        audit.record("demo", "demo.seed", DEMO_VILLAGE.code, DEMO_VILLAGE.name)
-        return DemoSeed(True, DEMO_USERNAME, password)
+        created = False
+        if not Village.select().exists():
+            _save_village(DEMO_VILLAGE)
+            created = True
+        if not Service.select().exists():
+            for order, (prefix, name) in enumerate(DEMO_SERVICES):
+                queue.create_service(prefix, name, sort_order=order, actor="demo")
+            for order, (name, prefixes) in enumerate(DEMO_COUNTERS):
+                queue.create_counter(name, prefixes, sort_order=order, actor="demo")
+            created = True
+        password = ""
+        if not User.select().where(User.username == DEMO_USERNAME).exists():
+            password = generate_password()
+            # The demo account may do everything so a new user can try every page; it must change its password.
+            _create_user(DEMO_USERNAME, password, "admin", "Operator Demo", True)
+            created = True
+        if created:
+            audit.record("demo", "demo.seed", DEMO_VILLAGE.code, DEMO_VILLAGE.name)
+        return DemoSeed(created, DEMO_USERNAME, password)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 from typing import Callable, TypeVar
 
 import httpx
@@ -22,10 +24,12 @@ class TestServer(BalaiServer):
     PYTEST_CURRENT_TEST, which makes NiceGUI's ui.run() believe it runs inside NiceGUI's own screen
     tests and read NICEGUI_SCREEN_TEST_PORT (KeyError: the server dies at start).
 
-    Also works around a product bug by default (see test_printer_faults.py::
-    test_fresh_data_folder_can_print): kiosk/app.py points python-escpos's capabilities cache at
-    `<data>/cache` without creating that folder, so every print job fails to render. With
-    ``escpos_cache_workaround`` the folder is created before the server starts.
+    It also works around two product bugs by default (both reproduced, unworked-around, by the xfail
+    tests in test_printer_faults.py): kiosk/app.py serve() points python-escpos's capabilities cache
+    at `<data>/cache` (1) without creating that folder, so every print job fails to render, and (2) in
+    a folder that outlives the process, so a SIGKILL while python-escpos writes its pickle leaves an
+    empty file that breaks printing on every later start. With ``escpos_cache_workaround`` each start
+    gets a fresh, existing cache folder of its own (python-escpos's default behaviour).
     """
 
     __test__ = False  # not a test class for pytest's collector
@@ -33,16 +37,20 @@ class TestServer(BalaiServer):
     def __init__(self, *args: object, escpos_cache_workaround: bool = True, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.escpos_cache_workaround = escpos_cache_workaround
+        self._escpos_cache: Path | None = None
 
     def environment(self) -> dict[str, str]:
         env = super().environment()
         env.pop("PYTEST_CURRENT_TEST", None)
         env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
+        if self._escpos_cache is not None:
+            env["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(self._escpos_cache)
         return env
 
     def start(self, timeout: float = 60.0) -> "TestServer":
         if self.escpos_cache_workaround:
-            (self.data_dir / "cache").mkdir(parents=True, exist_ok=True)
+            self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+            self._escpos_cache = Path(tempfile.mkdtemp(prefix="escpos-cache-", dir=self.data_dir.parent))
         super().start(timeout)
         return self
 
