@@ -62,7 +62,7 @@ def build_app(settings: Settings) -> AppContext:
     """Everything but starting the web server; tests call this and then drive the app in-process."""
     prepare_database(settings)
     if settings.demo:
-        seed = seed_demo()
+        seed = seed_demo(population=settings.demo_population)
         if seed.one_time_password:
             _print_demo_credentials(seed.username, seed.one_time_password)
     printer_url = settings.printer_url or ("preview:" if settings.demo else "")

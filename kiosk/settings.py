@@ -35,6 +35,7 @@ class Settings:
     host: str = _setting("0.0.0.0", "Address the web server listens on.")
     port: int = _setting(8080, "TCP port of the web server.")
     demo: bool = _setting(False, "Create a demo village, an operator account and a preview printer on first start.")
+    demo_population: bool = _setting(True, "In demo mode, also fill the village with ~2,000 generated residents.")
     public_url: str = _setting("", "Base URL printed in QR codes (e.g. http://192.168.1.10:8080); empty = this machine's LAN address.")
     language: str = _setting("id", "Default interface language: id (Bahasa Indonesia) or en.")
     session_hours: float = _setting(12.0, "Operator sessions expire after this many hours.")

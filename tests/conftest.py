@@ -11,6 +11,9 @@ from kiosk.app import prepare_database
 from kiosk.db import close_database
 from kiosk.settings import Settings, load_settings
 
+# NiceGUI's simulated user for the page tests; it must be declared in the top-level conftest.
+pytest_plugins = ["nicegui.testing.user_plugin"]
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
@@ -29,5 +32,5 @@ def db(settings: Settings) -> Iterator[Settings]:
 def demo_db(db: Settings) -> Settings:
     from kiosk.services.demo import seed_demo
 
-    seed_demo()
+    seed_demo(population=False)
     return db

@@ -103,6 +103,16 @@ def migrate(database_path: Path, backup_dir: Path, keep_backups: int = 10, targe
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (our migrations keep `;` out of string literals and triggers)."""
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+    """Split a migration into complete statements; SQLite itself says when one ends (triggers hold `;`)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in sql.splitlines():
+        if not buffer and (not line.strip() or line.strip().startswith("--")):
+            continue
+        buffer += line + "\n"
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise RuntimeError(f"incomplete SQL statement at the end of a migration: {buffer[:80]!r}")
+    return statements

@@ -1,6 +1,7 @@
 """Data only: peewee models mirroring the tables the numbered migrations create. Rules live in services."""
 
 from kiosk.models.accounts import ApiToken, AuditLog, LoginAttempt, User, UserSession
+from kiosk.models.people import Keluarga, Penduduk, PendudukEvent, PersonalDataRead, Wilayah
 from kiosk.models.print_jobs import PrintJob
 from kiosk.models.queue import Counter, CounterService, Service, Ticket, TicketCall
 from kiosk.models.village import Village
@@ -9,6 +10,10 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "Counter",
+    "Keluarga",
+    "Penduduk",
+    "PendudukEvent",
+    "PersonalDataRead",
     "CounterService",
     "LoginAttempt",
     "PrintJob",
@@ -18,4 +23,5 @@ __all__ = [
     "User",
     "UserSession",
     "Village",
+    "Wilayah",
 ]

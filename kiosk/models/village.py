@@ -14,4 +14,7 @@ class Village(BaseModel):
     kabupaten = TextField(default="")
     address = TextField(default="")
     timezone = TextField(default="Asia/Jakarta")
+    label_dusun = TextField(default="Dusun")
+    label_rw = TextField(default="RW")
+    label_rt = TextField(default="RT")
     created_at = DateTimeField()

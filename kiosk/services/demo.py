@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from kiosk.db import database
-from kiosk.models import Service, User, Village
-from kiosk.services import audit, queue
+from kiosk.models import Penduduk, Service, User, Village
+from kiosk.services import audit, queue, resident_import
+from kiosk.services.demo_population import demo_events, generate
+from kiosk.services.resident_events import EventInput, add_event
 from kiosk.services.accounts import _create_user, generate_password
 from kiosk.services.village import VillageInfo, _save_village
 
@@ -32,7 +35,18 @@ class DemoSeed:
     one_time_password: str
 
 
-def seed_demo() -> DemoSeed:
+def _seed_population(village_code: str) -> None:
+    """The demo's residents go in through the same import path a real office uses."""
+    today = date.today()
+    rows = generate(village_code, today=today)
+    resident_import.commit([(n, r) for n, r in enumerate(rows, start=2)], actor="demo", source="demo")
+    people = dict(Penduduk.select(Penduduk.nik, Penduduk.id).tuples())
+    for nik, kind, when, reason in demo_events(rows, today):
+        person = Penduduk.get_by_id(people[nik])
+        add_event(person, EventInput(kind, when, reason), actor="demo")
+
+
+def seed_demo(population: bool = True) -> DemoSeed:
     """Fill in what a demo office lacks, once: the village, the services and counters, the demo account.
 
     Each part is created only when missing, so accounts made with `balai user add` before the first start
@@ -48,6 +62,9 @@ def seed_demo() -> DemoSeed:
                 queue.create_service(prefix, name, sort_order=order, actor="demo")
             for order, (name, prefixes) in enumerate(DEMO_COUNTERS):
                 queue.create_counter(name, prefixes, sort_order=order, actor="demo")
+            created = True
+        if population and not Penduduk.select().exists():
+            _seed_population(DEMO_VILLAGE.code)
             created = True
         password = ""
         if not User.select().where(User.username == DEMO_USERNAME).exists():

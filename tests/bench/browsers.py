@@ -14,6 +14,7 @@ from tests.bench.phones import LoadStats, operator
 from tests.bench.procinfo import RssSampler
 
 CHROMIUM = "/usr/bin/chromium"
+OPEN_AT_ONCE = 5
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -57,11 +58,16 @@ async def run_displays(url: str, pid: int, token: str, *, pages: int = 10, secon
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             started = time.monotonic()
-            for _ in range(pages):
-                context = await browser.new_context(viewport={"width": 1280, "height": 720})
-                page = await context.new_page()
-                await page.goto(f"{url}/display", wait_until="load", timeout=60_000)
-                await page.wait_for_function("window.did_handshake === true", timeout=60_000)
+            gate = asyncio.Semaphore(OPEN_AT_ONCE)
+
+            async def open_board() -> None:
+                async with gate:
+                    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+                    page = await context.new_page()
+                    await page.goto(f"{url}/display", wait_until="load", timeout=90_000)
+                    await page.wait_for_function("window.did_handshake === true", timeout=90_000)
+
+            await asyncio.gather(*(open_board() for _ in range(pages)))
             connect_seconds = time.monotonic() - started
             await asyncio.sleep(2.0)
             connected = max(sampler.samples[-3:])

@@ -104,7 +104,11 @@ class Bench:
 
     @property
     def pid(self) -> int:
-        assert self.server is not None and self.server.process is not None, "server is not running"
+        if self.server is None or self.server.process is None:
+            raise RuntimeError("server is not running")
+        if self.server.process.poll() is not None:
+            raise RuntimeError(f"server exited with code {self.server.process.returncode}; see "
+                               f"test-artifacts/bench-server.log")
         return self.server.pid
 
     def start(self) -> None:
@@ -169,7 +173,10 @@ class Bench:
         return ""
 
     def status(self, row: Row) -> None:
-        api_latency.ticket_status(self.server.url, row, self.ticket_ids[:500] or [], count=500, warmup=20)
+        self.pid  # noqa: B018 - raises when the server died
+        if not self.ticket_ids:  # row 1 failed: look up a few fresh tickets instead
+            self.ticket_ids = api_latency.issue_tickets(self.server.url, Row("spare"), count=20, warmup=0)
+        api_latency.ticket_status(self.server.url, row, self.ticket_ids[:500], count=500, warmup=20)
 
     def idle(self, row: Row) -> None:
         check_is_python(self.pid)
@@ -214,11 +221,11 @@ class Bench:
         row.value = f"{weight.raw / 1024:.0f} KiB raw / {weight.gzip / 1024:.0f} KiB gzip"
         row.target = "≤ 1.5 MB (wire)"
         row.result = verdict(weight.gzip, TRANSFER_TARGET_BYTES)
-        uncompressed = [r for r in weight.resources if not r.encoded]
+        uncompressed = [r for r in weight.resources if not r.encoded and r.raw >= 1024]
         biggest = ", ".join(f"{r.url.rsplit('/', 1)[-1]} {r.gzip / 1024:.0f}" for r in weight.largest(3))
         row.notes = f"{len(weight.resources)} files; largest gzip KiB: {biggest}"
         if uncompressed:
-            row.notes += f"; {len(uncompressed)} sent without gzip"
+            row.notes += f"; sent without gzip: {', '.join(r.url.rsplit('/', 1)[-1] for r in uncompressed)}"
         if weight.missing:
             row.notes += f"; not found: {', '.join(weight.missing[:3])}"
         try:
@@ -260,12 +267,15 @@ class Bench:
 def main() -> int:
     placement = _pin_client()
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="balai-bench-") as folder:
         bench = Bench(Path(folder))
         rows = bench.run()
     lines = machine_lines()
     lines.append(f"Balai demo server, `taskset -c {SERVER_CPU}`; {placement}; "
                  f"run took {time.monotonic() - started:.0f} s")
+    lines.append(f"Load average (1 min) {load_before:.2f} at start, {os.getloadavg()[0]:.2f} at end: anything else "
+                 f"running on this machine shows up in the latencies")
     text = "\n".join(lines) + "\n\n" + render_table(rows) + "\n"
     print(text, end="", flush=True)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -273,4 +283,6 @@ def main() -> int:
     if bench.errors:
         (ARTIFACTS / "bench-errors.log").write_text("\n".join(bench.errors))
         _progress(f"tracebacks in {ARTIFACTS / 'bench-errors.log'}")
+    else:
+        (ARTIFACTS / "bench-errors.log").unlink(missing_ok=True)
     return 0

@@ -12,6 +12,7 @@ from tests.pages import state
 settings = load_settings(environ={}, overrides={
     "data_dir": Path(os.environ["BALAI_TEST_DATA"]),
     "demo": os.environ.get("BALAI_TEST_DEMO", "1") == "1",
+    "demo_population": os.environ.get("BALAI_TEST_POPULATION", "0") == "1",
     "printer_url": "memory:",
     "public_url": "http://kantor.desa:8080",
     "mdns_enabled": False,

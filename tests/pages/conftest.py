@@ -11,7 +11,6 @@ from nicegui.testing.user_simulation import user_simulation
 
 from kiosk.db import close_database
 
-pytest_plugins = ["nicegui.testing.user_plugin"]
 
 MAIN = Path(__file__).with_name("app_main.py")
 

@@ -24,17 +24,17 @@ class TestServer(BalaiServer):
     PYTEST_CURRENT_TEST, which makes NiceGUI's ui.run() believe it runs inside NiceGUI's own screen
     tests and read NICEGUI_SCREEN_TEST_PORT (KeyError: the server dies at start).
 
-    It also works around two product bugs by default (both reproduced, unworked-around, by the xfail
-    tests in test_printer_faults.py): kiosk/app.py serve() points python-escpos's capabilities cache
-    at `<data>/cache` (1) without creating that folder, so every print job fails to render, and (2) in
-    a folder that outlives the process, so a SIGKILL while python-escpos writes its pickle leaves an
-    empty file that breaks printing on every later start. With ``escpos_cache_workaround`` each start
-    gets a fresh, existing cache folder of its own (python-escpos's default behaviour).
+    ``escpos_cache_workaround=True`` works around a product bug (reproduced, unworked-around, by the
+    strict xfail test_printer_faults.py::test_printing_survives_a_truncated_escpos_cache): kiosk/app.py
+    serve() keeps python-escpos's capabilities pickle in `<data>/cache`, a folder that outlives the
+    process, and python-escpos writes it non-atomically, so a SIGKILL during the first print leaves an
+    empty file that breaks printing on every later start. With the workaround each start gets a fresh
+    cache folder of its own (python-escpos's default behaviour). Only the repeated-SIGKILL test needs it.
     """
 
     __test__ = False  # not a test class for pytest's collector
 
-    def __init__(self, *args: object, escpos_cache_workaround: bool = True, **kwargs: object) -> None:
+    def __init__(self, *args: object, escpos_cache_workaround: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.escpos_cache_workaround = escpos_cache_workaround
         self._escpos_cache: Path | None = None

@@ -59,7 +59,8 @@ def test_repeated_sigkill_never_duplicates_or_skips_numbers(start_server, data_d
     acknowledged: list[dict] = []
     port = None
     for _cycle in range(10):
-        server = start_server(printer_url=printer_url, port=port)
+        # (a fresh python-escpos cache per start: see TestServer and the xfail in test_printer_faults.py)
+        server = start_server(printer_url=printer_url, port=port, escpos_cache_workaround=True)
         port = server.port
         with httpx.Client(base_url=server.url, timeout=10.0) as client:
             for _ in range(2):
@@ -72,7 +73,7 @@ def test_repeated_sigkill_never_duplicates_or_skips_numbers(start_server, data_d
     assert len(set(numbers)) == len(numbers), f"duplicate numbers: {numbers}"
     assert numbers == [f"A-{n:03d}" for n in range(1, 21)], f"gaps or disorder: {numbers}"
 
-    final = start_server(printer_url=printer_url, port=port)
+    final = start_server(printer_url=printer_url, port=port, escpos_cache_workaround=True)
     for ticket in acknowledged:
         status = httpx.get(f"{final.url}/api/v1/queue/tickets/{ticket['id']}", timeout=5.0)
         assert status.status_code == 200 and status.json()["number"] == ticket["number"]

@@ -62,15 +62,15 @@ def test_offline_printer_keeps_the_job_and_prints_it_once_when_back(start_server
     wait_until(lambda: _printer_health(server.url)["ready"], timeout=5.0, what="printer ready again")
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError,
-                   reason="product bug: kiosk/app.py serve() sets ESCPOS_CAPABILITIES_PICKLE_DIR to "
-                          "<data>/cache but never creates it; python-escpos then fails at import in the "
-                          "print worker (FileNotFoundError ... capabilities.pickle) and no ticket ever prints")
 def test_fresh_data_folder_can_print(start_server, printer: CapturePrinterServer) -> None:  # noqa: ANN001
-    """A brand-new installation (nothing pre-created in its data folder) prints its first ticket."""
-    server = start_server(printer_url=f"tcp://127.0.0.1:{printer.port}", escpos_cache_workaround=False)
+    """A brand-new installation (nothing pre-created in its data folder) prints its first ticket.
+
+    Regression: serve() once pointed python-escpos's cache at <data>/cache without creating it, and
+    every print job failed to render (FileNotFoundError ... capabilities.pickle).
+    """
+    server = start_server(printer_url=f"tcp://127.0.0.1:{printer.port}")
     ticket = take_ticket(server.url, "A")
-    jobs = printer.wait_for_jobs(1, timeout=5.0)
+    jobs = printer.wait_for_jobs(1, timeout=10.0)
     assert job_qr(jobs[0]) == ticket["status_url"]
 
 
@@ -85,7 +85,7 @@ def test_printing_survives_a_truncated_escpos_cache(start_server, data_dir,  # n
     cache = data_dir / "cache"
     cache.mkdir(parents=True)
     (cache / f"{platform.python_version()}.capabilities.pickle").write_bytes(b"")
-    server = start_server(printer_url=f"tcp://127.0.0.1:{printer.port}", escpos_cache_workaround=False)
+    server = start_server(printer_url=f"tcp://127.0.0.1:{printer.port}")
     ticket = take_ticket(server.url, "A")
     jobs = printer.wait_for_jobs(1, timeout=5.0)
     assert job_qr(jobs[0]) == ticket["status_url"]
