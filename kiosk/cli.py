@@ -55,6 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("name")
     tokens = token_commands.add_parser("list", help="list tokens")
     _common(tokens)
+    imports = commands.add_parser("import", help="bring data in from a file")
+    import_commands = imports.add_subparsers(dest="what", metavar="WHAT", required=True)
+    residents_in = import_commands.add_parser("residents", help="residents from the Excel import format or a SIAK export")
+    _common(residents_in)
+    residents_in.add_argument("file", type=Path)
+    residents_in.add_argument("--dry-run", action="store_true", help="check and report only; never writes")
+    residents_in.add_argument("--report", type=Path, default=None, help="write the per-row report (CSV) here")
+
+    exports = commands.add_parser("export", help="write data out to a file")
+    export_commands = exports.add_subparsers(dest="what", metavar="WHAT", required=True)
+    residents_out = export_commands.add_parser("residents", help="residents as .xlsx (import format) or .csv")
+    _common(residents_out)
+    residents_out.add_argument("file", type=Path)
     return parser
 
 
@@ -123,7 +136,40 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"serve": _serve, "user": _user, "token": _token}
+def _import(args: argparse.Namespace) -> int:
+    """Prints one JSON summary; exits 1 (writing nothing) when the file has errors."""
+    import json
+
+    from kiosk.services import resident_files
+
+    _open(args)
+    summary = resident_files.import_file(args.file, dry_run=True, actor="cli")
+    if args.report is not None:
+        resident_files.write_report(summary, args.report)
+    if not args.dry_run and not summary.errors:
+        summary = resident_files.import_file(args.file, dry_run=False, actor="cli")
+    print(json.dumps(summary.as_json()))
+    for issue in summary.issues[:20]:
+        level = "GALAT" if issue.level == "error" else "peringatan"
+        print(f"  baris {issue.row}, {issue.column}: {level}: {translate(issue.key, 'id', **issue.params)}",
+              file=sys.stderr)
+    if len(summary.issues) > 20:
+        print(f"  ... {len(summary.issues) - 20} lagi (pakai --report FILE)", file=sys.stderr)
+    return 1 if summary.errors else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kiosk.services import resident_files
+
+    _open(args)
+    count = resident_files.export_file(args.file, actor="cli")
+    print(f"{count} residents written to {args.file}")
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "serve": _serve, "user": _user, "token": _token, "import": _import, "export": _export,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,12 +37,15 @@ PROVINCES: frozenset[int] = frozenset(
      *range(91, 98)]
 )
 
-# Excel shows numbers of 12+ digits as 3.2041E+15; a CSV saved from it keeps that text.
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+# Excel shows numbers of 12+ digits as 3.2041E+15 (one digit before the decimal separator, a short
+# exponent); a CSV saved from it keeps that text. A typo such as "3204e228..." is not this.
+_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE][+-]?\d{1,3}$")
 # Spaces (incl. no-break), dots, and the apostrophes/back-ticks Excel users type to force text.
 _STRIP = re.compile(r"[\s.'`\u2018\u2019\u00a0]")
 # Excel's "force text" formula ="3204..." as found in CSV files.
 _FORMULA_TEXT = re.compile(r'^="(.*)"$')
+# A number printed from a float column by another program: "3204122803780001.0".
+_FLOAT_TEXT = re.compile(r"^(\d+)\.0+$")
 
 
 def normalize_number(value: object) -> str:
@@ -68,6 +71,9 @@ def normalize_number(value: object) -> str:
         text = match.group(1).strip()
     if _SCIENTIFIC.match(text.replace(" ", "")):
         return text.replace(" ", "")
+    match = _FLOAT_TEXT.match(text)
+    if match:
+        return match.group(1)
     return _STRIP.sub("", text)
 
 

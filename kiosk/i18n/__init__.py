@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.i18n.en import STRINGS as EN
-from kiosk.i18n.id import STRINGS as ID
+from kiosk.i18n.en import STRINGS as EN_BASE
+from kiosk.i18n.id import STRINGS as ID_BASE
+from kiosk.importing.messages import MESSAGES_EN, MESSAGES_ID
 
+# The importers keep their row-level messages beside their rules; they join the one table here.
+ID = {**MESSAGES_ID, **ID_BASE}
+EN = {**MESSAGES_EN, **EN_BASE}
 LANGUAGES = {"id": ID, "en": EN}
 
 

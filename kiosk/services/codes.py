@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
-from importlib import resources
 
-
-@cache
-def code_lists() -> dict[str, dict[int, str]]:
-    """Loaded on first use (not at import); {list name: {code: label}}."""
-    raw = json.loads(resources.files("kiosk.data").joinpath("kode_data.json").read_text(encoding="utf-8"))
-    return {name: {int(code): label for code, label in items.items()} for name, items in raw.items()}
+from kiosk.data import code_lists
 
 
 def label(list_name: str, code: int | None) -> str:

@@ -51,6 +51,7 @@ def test_normalization_strips_what_people_type() -> None:
     assert normalize_number('="3204122803780001"') == VALID
     assert normalize_number(None) == ""
     assert normalize_number(12.5) == "12.5"
+    assert normalize_number("3204122803780001.0") == VALID
 
 
 def test_scientific_from_excel_is_an_error() -> None:
