@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import secrets
+from pathlib import Path
 
 
 from nicegui import app, ui
@@ -37,6 +39,18 @@ def prepare_database(settings: Settings) -> None:
     os.chmod(settings.data_dir, 0o700)
     migrate(settings.database_path, settings.backup_dir, settings.backup_keep)
     open_database(settings.database_path)
+
+
+def discard_broken_pickles(cache: Path) -> None:
+    """python-escpos writes its capabilities cache in place; a power cut mid-write leaves a file that breaks
+    every later print. Anything that does not load is deleted so escpos rebuilds it."""
+    for path in cache.glob("*.pickle"):
+        try:
+            with open(path, "rb") as handle:
+                pickle.load(handle)
+        except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt
+            log.warning("discarding a broken printer-capabilities cache %s", path)
+            path.unlink(missing_ok=True)
 
 
 def storage_secret(settings: Settings) -> str:
@@ -122,6 +136,7 @@ def serve(settings: Settings) -> None:
     # python-escpos writes a capabilities cache at import; keep it in our data folder, not a new /tmp dir each run.
     cache = (settings.data_dir / "cache").resolve()
     cache.mkdir(parents=True, exist_ok=True)
+    discard_broken_pickles(cache)
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
     Storage.path = (settings.data_dir / "browser-sessions").resolve()
     app.storage = Storage()

@@ -12,7 +12,7 @@ from kiosk.services.errors import ServiceError
 
 
 def register_api(ctx: AppContext) -> None:
-    from kiosk.api import health, queue
+    from kiosk.api import health, queue, residents
 
     async def service_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ServiceError)
@@ -23,3 +23,4 @@ def register_api(ctx: AppContext) -> None:
     app.add_exception_handler(ServiceError, service_error)
     app.include_router(health.router(ctx))
     app.include_router(queue.router(ctx))
+    app.include_router(residents.router(ctx))

@@ -177,8 +177,14 @@ class PrintWorker:
             self._state = PrinterState(False, f"{error.kind}: {error.detail}")
             self._state_checked = utc_now()
         except Exception as error:  # a broken layout must not kill the worker or lose the job
-            log.exception("print job %s could not be rendered", job.id)
-            _mark_failed(job.id, job.attempts, f"render: {error}", self._cap)
+            # Not the printer's fault, so retrying soon won't help: wait the longest backoff, log briefly.
+            if job.attempts == 1:
+                log.exception("print job %s could not be rendered", job.id)
+            else:
+                log.warning("print job %s still cannot be rendered: %s", job.id, error)
+            _mark_failed(job.id, 64, f"render: {error}", self._cap)
+            self._state = PrinterState(False, f"render: {error}")
+            self._state_checked = utc_now()
         else:
             _mark_done(job.id)
             self._state = PrinterState(True, "")

@@ -51,7 +51,9 @@ class BalaiServer:
         return command
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BALAI_")}
+        # Not BALAI_* from the caller, and not pytest's marker: NiceGUI would take the server for a screen test.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("BALAI_") and k != "PYTEST_CURRENT_TEST"}
         env.update({
             "BALAI_PUBLIC_URL": self.url,
             "BALAI_MDNS_INTERFACES": "127.0.0.1",

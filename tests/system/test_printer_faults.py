@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import socket
 import time
 
 import httpx
@@ -42,7 +43,7 @@ def test_offline_printer_keeps_the_job_and_prints_it_once_when_back(start_server
     response = httpx.post(f"{server.url}/api/v1/queue/tickets", json={"service": "B"}, timeout=10.0)
     elapsed = time.monotonic() - started
     assert response.status_code == 201, response.text
-    assert elapsed < 1.0, f"issuing took {elapsed:.2f} s: the request must not wait for the printer (timeout 2 s)"
+    assert elapsed < 1.5, f"issuing took {elapsed:.2f} s: the request must not wait for the printer (timeout 2 s)"
     ticket = response.json()
 
     state = wait_until(lambda: (lambda p: p if not p["ready"] else None)(_printer_health(server.url)),
@@ -62,6 +63,31 @@ def test_offline_printer_keeps_the_job_and_prints_it_once_when_back(start_server
     wait_until(lambda: _printer_health(server.url)["ready"], timeout=5.0, what="printer ready again")
 
 
+def test_stalled_printer_does_not_slow_ticket_issue(start_server) -> None:  # noqa: ANN001
+    """A printer that accepts the connection but never reads (jammed, hung firmware): the kiosk and API
+    still answer at once, and health names the problem. (An off printer refuses at once, so only a stalled
+    one proves that issuing does not wait for the printer.)"""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # never accept()ed: the kernel completes handshakes, then the window closes
+    try:
+        server = start_server(printer_url=f"tcp://127.0.0.1:{listener.getsockname()[1]}")
+        with httpx.Client(base_url=server.url, timeout=10.0) as client:
+            for expected in ("D-001", "D-002", "D-003"):
+                started = time.monotonic()
+                response = client.post("/api/v1/queue/tickets", json={"service": "D"})
+                elapsed = time.monotonic() - started
+                assert response.status_code == 201 and response.json()["number"] == expected
+                assert elapsed < 1.0, f"{expected} took {elapsed:.2f} s while the printer is stalled"
+                time.sleep(0.3)
+        state = wait_until(lambda: (lambda p: p if not p["ready"] else None)(_printer_health(server.url)),
+                           timeout=10.0, what="health to report the stalled printer")
+        assert "timeout" in state["detail"] and state["pending_jobs"] >= 1
+    finally:
+        listener.close()
+
+
 def test_fresh_data_folder_can_print(start_server, printer: CapturePrinterServer) -> None:  # noqa: ANN001
     """A brand-new installation (nothing pre-created in its data folder) prints its first ticket.
 
@@ -74,11 +100,6 @@ def test_fresh_data_folder_can_print(start_server, printer: CapturePrinterServer
     assert job_qr(jobs[0]) == ticket["status_url"]
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError,
-                   reason="product bug: kiosk/app.py serve() keeps python-escpos's capabilities pickle in "
-                          "<data>/cache across restarts; python-escpos writes it non-atomically, so a SIGKILL "
-                          "during the first print leaves an empty file and every later start fails to render "
-                          "(EOFError: Ran out of input) until someone deletes it")
 def test_printing_survives_a_truncated_escpos_cache(start_server, data_dir,  # noqa: ANN001
                                                     printer: CapturePrinterServer) -> None:
     """The state a SIGKILL during the first print leaves behind (seen in the repeated-SIGKILL test)."""
