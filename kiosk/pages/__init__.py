@@ -4,7 +4,8 @@ from kiosk.context import AppContext
 
 
 def register_pages(ctx: AppContext) -> None:
-    from kiosk.pages import auth, display, home, kiosk_home, operator_admin, operator_queue, phone, setup
+    from kiosk.pages import (auth, display, home, kiosk_home, operator_admin, operator_queue, phone, resident_import,
+                             residents, setup, statistics)
 
     home.register(ctx)
     setup.register(ctx)
@@ -14,3 +15,6 @@ def register_pages(ctx: AppContext) -> None:
     operator_admin.register(ctx)
     display.register(ctx)
     phone.register(ctx)
+    resident_import.register(ctx)
+    residents.register(ctx)
+    statistics.register(ctx)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from kiosk.db import database
 from kiosk.identity import mask_nik
@@ -192,3 +192,60 @@ def population_stats(today: date | None = None) -> dict:
                         break
             by_dusun[dusun or "-"] = by_dusun.get(dusun or "-", 0) + 1
         return {"total": sum(by_sex.values()), "by_sex": by_sex, "by_age_group": pyramid, "by_dusun": by_dusun}
+
+
+DISTRIBUTIONS = {
+    "agama_id": "agama", "pendidikan_kk_id": "pendidikan_kk", "pekerjaan_id": "pekerjaan",
+    "status_kawin": "status_kawin",
+}
+
+
+def distribution(column: str) -> dict[int | None, int]:
+    """Living residents counted by one coded column (agama, pendidikan, pekerjaan, status kawin)."""
+    if column not in DISTRIBUTIONS:
+        raise NotFound()
+    field_ = getattr(Penduduk, column)
+    with database.atomic():
+        rows = (Penduduk.select(field_, fn.COUNT(Penduduk.id))
+                .where(Penduduk.deleted_at.is_null() & (Penduduk.status_dasar == 1))
+                .group_by(field_).tuples())
+        return {code: count for code, count in rows}
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    nama: str
+    nik_masked: str
+    kk_level: int | None
+    sex: int
+    age: int | None
+    status_dasar: int
+
+
+@dataclass(frozen=True)
+class FamilyRecord:
+    id: int
+    kk_masked: str
+    alamat: str
+    dusun: str
+    rw: str
+    rt: str
+    members: list[Member]
+
+
+def family_record(family_id: int, *, actor: str, client: str = "", today: date | None = None) -> FamilyRecord:
+    """A family card: members with their relationship (SHDK), masked numbers; the read is logged."""
+    today = today or date.today()
+    with database.atomic():
+        family = Keluarga.get_or_none((Keluarga.id == family_id) & Keluarga.deleted_at.is_null())
+        if family is None:
+            raise NotFound()
+        _log_read(actor, "family.view", client, family=family)
+        people = (Penduduk.select().where((Penduduk.keluarga == family) & Penduduk.deleted_at.is_null())
+                  .order_by(Penduduk.kk_level, Penduduk.tanggallahir))
+        members = [Member(p.id, p.nama, mask_nik(p.nik), p.kk_level, p.sex, age_on(_parse_date(p.tanggallahir), today),
+                          p.status_dasar) for p in people]
+        area = family.wilayah
+        return FamilyRecord(family.id, mask_nik(family.no_kk), family.alamat, area.dusun if area else "",
+                            area.rw if area else "", area.rt if area else "", members)

@@ -37,9 +37,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session (contexts keep the tests apart)."""
+    """One headless Chromium for the browser tests (contexts keep them apart). Package scope: sync Playwright
+    keeps an event loop running in this thread, which the async tests after this package must not inherit."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:

@@ -15,9 +15,11 @@ from kiosk.db import close_database
 MAIN = Path(__file__).with_name("app_main.py")
 
 
-async def _simulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo: bool) -> AsyncIterator[User]:
+async def _simulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo: bool,
+                    population: bool = False) -> AsyncIterator[User]:
     monkeypatch.setenv("BALAI_TEST_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("BALAI_TEST_DEMO", "1" if demo else "0")
+    monkeypatch.setenv("BALAI_TEST_POPULATION", "1" if population else "0")
     async with user_simulation(main_file=MAIN) as simulated:
         yield simulated
     close_database()
@@ -34,4 +36,11 @@ async def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
 async def fresh_office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[User]:
     """A brand-new installation, not in demo mode: nothing set up yet."""
     async for simulated in _simulate(tmp_path, monkeypatch, demo=False):
+        yield simulated
+
+
+@pytest.fixture
+async def village(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[User]:
+    """The demo office with its generated population (~2,000 residents in 550 families)."""
+    async for simulated in _simulate(tmp_path, monkeypatch, demo=True, population=True):
         yield simulated

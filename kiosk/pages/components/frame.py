@@ -21,6 +21,9 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
     with ui.header().classes("items-center bg-teal-800 text-white q-px-md q-py-sm gap-4"):
         ui.label("Balai").classes("text-h6 text-weight-bold")
         ui.link(t("nav.queue"), "/operator").classes("text-white").mark("nav-queue")
+        if account.may("operator"):
+            ui.link(t("nav.residents"), "/operator/residents").classes("text-white").mark("nav-residents")
+        ui.link(t("nav.statistics"), "/operator/statistics").classes("text-white").mark("nav-statistics")
         if account.may("admin"):
             ui.link(t("nav.services"), "/operator/services").classes("text-white").mark("nav-services")
             ui.link(t("nav.users"), "/operator/users").classes("text-white").mark("nav-users")
