@@ -20,6 +20,7 @@ from kiosk.pages.components.feedback import notify_error
 from kiosk.pages.components.frame import operator_frame
 from kiosk.pages.session import client_address, translator
 from kiosk.services import resident_events, resident_files, residents
+from kiosk.services.clock import format_date
 from kiosk.services.codes import label
 from kiosk.services.resident_events import EventInput
 
@@ -116,8 +117,7 @@ def register(ctx: AppContext) -> None:
                                       on_click=lambda f=field, s=shown: reveal(f, s)) \
                                 .props("flat dense size=sm").mark(f"reveal-{key}")
                     facts = [
-                        ("sex", label("sex", record["sex"])), ("born", f"{record['tempatlahir'] or '-'}, "
-                                                                     f"{record['tanggallahir'] or '-'}"),
+                        ("sex", label("sex", record["sex"])), ("born", f"{record['tempatlahir'] or '-'}, {format_date(record['tanggallahir'])}"),
                         ("agama", label("agama", record["agama_id"])),
                         ("pendidikan", label("pendidikan_kk", record["pendidikan_kk_id"])),
                         ("pekerjaan", label("pekerjaan", record["pekerjaan_id"])),
@@ -137,7 +137,7 @@ def register(ctx: AppContext) -> None:
             with ui.card().classes("w-full"):
                 ui.label(t("residents.history")).classes("text-h6")
                 for event in record["events"]:
-                    ui.label(f"{event['date']} · {t('event.' + event['kind'])} · {event['reason']} "
+                    ui.label(f"{format_date(event['date'])} · {t('event.' + event['kind'])} · {event['reason']} "
                              f"{event['document_no']} · {event['operator']}").mark("person-event")
                 if not record["events"]:
                     ui.label(t("residents.no_events")).classes("text-grey-7")

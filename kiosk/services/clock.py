@@ -41,6 +41,13 @@ def format_long_date(day: date) -> str:
     return f"{DAYS_ID[day.weekday()]}, {day.day} {MONTHS_ID[day.month - 1]} {day.year}"
 
 
+def format_date(day: date | None) -> str:
+    """'12 November 1972'; '-' when unknown."""
+    if day is None:
+        return "-"
+    return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+
+
 def format_stamp(moment: datetime, zone_name: str) -> str:
     """'Senin, 23 November 2026 09:15 WIB'."""
     local = local_time(moment, zone_name)
