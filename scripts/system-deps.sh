@@ -6,7 +6,7 @@
 # (except under CI=true, where a missing tool is a failure, never a skip).
 set -eu
 kind="${1:-run}"
-packages="python3-venv espeak-ng fonts-dejavu-core fonts-liberation2"
+packages="python3-venv espeak-ng fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0"
 if [ "$kind" = "test" ]; then
     packages="$packages chromium"
 fi

@@ -4,8 +4,8 @@ from kiosk.context import AppContext
 
 
 def register_pages(ctx: AppContext) -> None:
-    from kiosk.pages import (auth, display, home, kiosk_home, operator_admin, operator_queue, phone, resident_import,
-                             residents, setup, statistics)
+    from kiosk.pages import (auth, display, home, kiosk_home, operator_admin, operator_queue, phone, resident_forms,
+                             resident_import, residents, setup, statistics)
 
     home.register(ctx)
     setup.register(ctx)
@@ -15,6 +15,8 @@ def register_pages(ctx: AppContext) -> None:
     operator_admin.register(ctx)
     display.register(ctx)
     phone.register(ctx)
+    # Fixed paths before /operator/residents/{person_id}: routes match in registration order.
     resident_import.register(ctx)
+    resident_forms.register(ctx)
     residents.register(ctx)
     statistics.register(ctx)

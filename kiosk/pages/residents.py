@@ -18,6 +18,7 @@ from kiosk.context import AppContext
 from kiosk.pages.auth import require
 from kiosk.pages.components.feedback import notify_error
 from kiosk.pages.components.frame import operator_frame
+from kiosk.pages.resident_forms import family_actions, split_action
 from kiosk.pages.session import client_address, translator
 from kiosk.services import resident_events, resident_files, residents
 from kiosk.services.clock import format_date
@@ -57,6 +58,8 @@ def register(ctx: AppContext) -> None:
                     .classes("w-[32rem]").mark("resident-search")
                 count = ui.label("").classes("text-subtitle1")
                 ui.space()
+                ui.button(t("person.new"), icon="person_add",
+                          on_click=lambda: ui.navigate.to("/operator/residents/new")).props("outline").mark("new-person")
                 ui.button(t("residents.import"), icon="upload_file",
                           on_click=lambda: ui.navigate.to("/operator/residents/import")).props("outline")
                 ui.button(t("residents.export"), icon="download", on_click=export).props("outline").mark("export")
@@ -131,8 +134,14 @@ def register(ctx: AppContext) -> None:
                     for key, value in facts:
                         ui.label(t(f"residents.field.{key}")).classes("text-grey-7")
                         ui.label(str(value)).mark(f"person-{key}")
-                if record["keluarga_id"]:
-                    ui.link(t("residents.family"), f"/operator/families/{record['keluarga_id']}").mark("family-link")
+                with ui.row().classes("items-center gap-4"):
+                    if record["keluarga_id"]:
+                        ui.link(t("residents.family"), f"/operator/families/{record['keluarga_id']}") \
+                            .mark("family-link")
+                    ui.button(t("person.edit"), icon="edit",
+                              on_click=lambda: ui.navigate.to(f"/operator/residents/{person_id}/edit")) \
+                        .props("outline dense").mark("edit-person")
+            family_actions(person_id, t, account.username, client)
 
             with ui.card().classes("w-full"):
                 ui.label(t("residents.history")).classes("text-h6")
@@ -199,5 +208,10 @@ def register(ctx: AppContext) -> None:
                                       for k in ("nama", "nik", "shdk", "sex", "umur", "status")],
                              rows=rows, row_key="id").classes("w-full").mark("family-members")
             table.on("rowClick", lambda e: ui.navigate.to(f"/operator/residents/{e.args[1]['id']}"))
+            with ui.row().classes("gap-3"):
+                ui.button(t("person.new"), icon="person_add",
+                          on_click=lambda: ui.navigate.to(f"/operator/residents/new?family={family_id}")) \
+                    .props("outline").mark("family-add-member")
+            split_action(family, t, account.username, client_address(request))
         return None
 

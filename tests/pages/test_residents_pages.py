@@ -79,3 +79,25 @@ async def test_viewer_sees_statistics_but_no_personal_details(village: User) -> 
     male, female = pyramid.options["series"]
     assert -sum(male["data"]) + sum(female["data"]) <= total
     assert pyramid.options["title"]["text"] == "Piramida penduduk"
+
+
+async def test_add_a_resident_through_the_form(office: User) -> None:
+    accounts.create_user("siti", PASSWORD, "operator", actor="test")
+    await login(office, "siti", PASSWORD)
+    await office.should_see("Loket saya", retries=30)
+    await office.open("/operator/residents/new")
+    await office.should_see("Tambah penduduk", retries=30)
+    office.find(marker="form-nik").type("3204125505")
+    office.find(marker="form-nama").type("Siti Aminah")
+    office.find(marker="form-save").click()
+    await office.should_see("NIK harus 16 angka", retries=30)
+    assert Penduduk.select().count() == 0
+    office.find(marker="form-nik").clear().type("3204125505900001")
+    office.find(marker="form-tanggallahir").type("1990-05-15")
+    office.find(marker="form-sex").click()
+    office.find("Perempuan").click()
+    office.find(marker="form-save").click()
+    await office.should_see("Siti Aminah", retries=30)
+    person = Penduduk.get(Penduduk.nik == "3204125505900001")
+    assert person.sex == 2 and person.status_dasar == 1
+    await office.should_see("Datang", retries=30)  # the first event is in the history
