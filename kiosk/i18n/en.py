@@ -258,4 +258,11 @@ STRINGS: dict[str, str] = {
     "residents.field.dusun": "Hamlet (dusun)",
     "residents.field.rw": "RW",
     "residents.field.rt": "RT",
+    # village settings
+    "nav.village": "Village",
+    "village.labels": "Local names of areas",
+    "village.label_dusun": "Name for dusun (e.g. Dusun, Lingkungan, Jorong)",
+    "village.label_rw": "Name for RW",
+    "village.label_rt": "Name for RT",
+    "village.label_invalid": "Area names are required (1 to 30 characters).",
 }

@@ -269,4 +269,11 @@ STRINGS: dict[str, str] = {
     "residents.field.dusun": "Dusun",
     "residents.field.rw": "RW",
     "residents.field.rt": "RT",
+    # village settings
+    "nav.village": "Desa",
+    "village.labels": "Sebutan wilayah setempat",
+    "village.label_dusun": "Sebutan dusun (mis. Dusun, Lingkungan, Jorong)",
+    "village.label_rw": "Sebutan RW",
+    "village.label_rt": "Sebutan RT",
+    "village.label_invalid": "Sebutan wilayah wajib diisi (1 sampai 30 karakter).",
 }

@@ -5,7 +5,7 @@ from kiosk.context import AppContext
 
 def register_pages(ctx: AppContext) -> None:
     from kiosk.pages import (auth, display, home, kiosk_home, operator_admin, operator_queue, phone, resident_forms,
-                             resident_import, residents, setup, statistics)
+                             resident_import, residents, setup, statistics, village_settings)
 
     home.register(ctx)
     setup.register(ctx)
@@ -20,3 +20,4 @@ def register_pages(ctx: AppContext) -> None:
     resident_forms.register(ctx)
     residents.register(ctx)
     statistics.register(ctx)
+    village_settings.register(ctx)

@@ -20,7 +20,7 @@ from kiosk.pages.components.feedback import notify_error
 from kiosk.pages.components.frame import operator_frame
 from kiosk.pages.resident_forms import family_actions, split_action
 from kiosk.pages.session import client_address, translator
-from kiosk.services import resident_events, resident_files, residents
+from kiosk.services import resident_events, resident_files, residents, village
 from kiosk.services.clock import format_date
 from kiosk.services.codes import label
 from kiosk.services.resident_events import EventInput
@@ -73,11 +73,13 @@ def register(ctx: AppContext) -> None:
             table.on("rowClick", lambda e: ui.navigate.to(f"/operator/residents/{e.args[1]['id']}"))
             table.props("flat bordered")
 
+        labels = village.area_labels()
+
         def refresh() -> None:
             hits = residents.search(search.value or "", 20)
             table.rows = [{
                 "id": h.id, "nama": h.nama, "nik": h.nik_masked, "no_kk": h.kk_masked, "alamat": h.alamat,
-                "wilayah": f"{h.dusun} RT {h.rt}/RW {h.rw}" if h.dusun else "-",
+                "wilayah": f"{h.dusun} {labels.rt} {h.rt}/{labels.rw} {h.rw}" if h.dusun else "-",
                 "umur": h.age if h.age is not None else "-", "status": label("status_dasar", h.status_dasar),
             } for h in hits]
             table.update()
@@ -106,6 +108,8 @@ def register(ctx: AppContext) -> None:
                 ui.label(t("error.not_found")).classes("text-h6")
                 return None
 
+            labels = village.area_labels()
+
             def reveal(field: str, target: ui.label) -> None:
                 target.set_text(residents.reveal_number(person_id, field, actor=account.username, client=client))
 
@@ -127,7 +131,8 @@ def register(ctx: AppContext) -> None:
                         ("status_kawin", label("status_kawin", record["status_kawin"])),
                         ("shdk", label("kk_level", record["kk_level"])),
                         ("warganegara", label("warganegara", record["warganegara_id"])),
-                        ("alamat", f"{record['alamat'] or '-'} · {record['dusun']} RT {record['rt']}/RW {record['rw']}"),
+                        ("alamat", f"{record['alamat'] or '-'} · {record['dusun']} {labels.rt} {record['rt']}/"
+                                   f"{labels.rw} {record['rw']}"),
                         ("status", label("status_dasar", record["status_dasar"])),
                         ("ayah", record["nama_ayah"] or "-"), ("ibu", record["nama_ibu"] or "-"),
                     ]
@@ -200,7 +205,8 @@ def register(ctx: AppContext) -> None:
                 notify_error(error, t)
                 return None
             ui.label(f"{t('residents.col.no_kk')}: {family.kk_masked}").classes("text-h6 font-mono")
-            ui.label(f"{family.alamat} · {family.dusun} RT {family.rt}/RW {family.rw}")
+            labels = village.area_labels()
+            ui.label(f"{family.alamat} · {family.dusun} {labels.rt} {family.rt}/{labels.rw} {family.rw}")
             rows = [{"id": m.id, "nama": m.nama, "nik": m.nik_masked, "shdk": label("kk_level", m.kk_level),
                      "sex": label("sex", m.sex), "umur": m.age if m.age is not None else "-",
                      "status": label("status_dasar", m.status_dasar)} for m in family.members]

@@ -89,3 +89,37 @@ def update_village(info: VillageInfo, *, actor: str, client: str = "") -> None:
     with database.atomic():
         _save_village(clean)
         audit.record(actor, "village.update", clean.code, clean.name, client)
+
+
+@dataclass(frozen=True)
+class AreaLabels:
+    """Local names of the levels inside a village (dusun/lingkungan/jorong, RW, RT)."""
+
+    dusun: str = "Dusun"
+    rw: str = "RW"
+    rt: str = "RT"
+
+
+def area_labels() -> AreaLabels:
+    with database.atomic():
+        row = Village.get_or_none(Village.id == 1)
+        return AreaLabels(row.label_dusun, row.label_rw, row.label_rt) if row else AreaLabels()
+
+
+def set_area_labels(labels: AreaLabels, *, actor: str, client: str = "") -> None:
+    clean = [" ".join(value.split()) for value in (labels.dusun, labels.rw, labels.rt)]
+    if not all(1 <= len(value) <= 30 for value in clean):
+        raise ServiceError("village.label_invalid")
+    with database.atomic():
+        updated = Village.update(label_dusun=clean[0], label_rw=clean[1], label_rt=clean[2]) \
+            .where(Village.id == 1).execute()
+        if not updated:
+            raise ServiceError("error.not_set_up", status=503)
+        audit.record(actor, "village.labels", "", "/".join(clean), client)
+
+
+def save_settings(info: VillageInfo, labels: AreaLabels, *, actor: str, client: str = "") -> None:
+    """The village page's one write: identity and area names together or not at all."""
+    with database.atomic():
+        update_village(info, actor=actor, client=client)
+        set_area_labels(labels, actor=actor, client=client)

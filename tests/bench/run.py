@@ -1,7 +1,8 @@
-"""Runs every row against one fresh demo server and prints the machine plus one table.
+"""Runs rows 1-6 against one fresh demo server, then the residents rows in-process, and prints one table.
 
 Environment knobs: BENCH_SECONDS (phone-load duration, default 60), BENCH_PHONES (50),
-BENCH_DISPLAYS (Chromium /display pages, 10; 0 skips), BENCH_DISPLAY_SECONDS (20).
+BENCH_DISPLAYS (Chromium /display pages, 10; 0 skips), BENCH_DISPLAY_SECONDS (20),
+BENCH_RESIDENTS_BIG (people in the big search population, 100000; lower it for a quick run).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import traceback
 from pathlib import Path
 
 from tests.bench import api_latency, browsers, phones, transfer
+from tests.bench.residents import ResidentBench
 from tests.bench.procinfo import check_is_python, rss_kib, threads
 from tests.bench.report import Row, machine_lines, mb, render_table, verdict
 from tests.support.capture_server import CapturePrinterServer
@@ -81,6 +83,9 @@ class Bench:
             ("displays", "Server RSS peak, Chromium /display pages"),
             ("transfer", "Kiosk first load, HTML + scripts + CSS"),
         ]}
+        self.residents = ResidentBench(workdir)
+        for key, metric, _ in self.residents.steps():
+            self.rows[key] = Row(metric)
         self.server: BalaiServer | None = None
         self.printer: CapturePrinterServer | None = None
         self.token = ""
@@ -243,15 +248,21 @@ class Bench:
     # ----------------------------------------------------------------------- run
 
     def run(self) -> list[Row]:
+        self.run_server_rows()
+        self.run_resident_rows()
+        return list(self.rows.values())
+
+    def run_server_rows(self) -> None:
+        server_rows = [key for key in self.rows if not key.startswith("res_")]
         try:
             _progress("starting demo server ...")
             self.start()
-        except Exception as error:  # noqa: BLE001 - every row reports the start failure
+        except Exception as error:  # noqa: BLE001 - every server row reports the start failure
             self.errors.append(f"--- server start\n{traceback.format_exc()}")
-            for row in self.rows.values():
-                row.fail(error)
+            for key in server_rows:
+                self.rows[key].fail(error)
             self.stop()
-            return list(self.rows.values())
+            return
         try:
             self.attempt("issue", self.issue)
             self.attempt("status", self.status)
@@ -261,7 +272,14 @@ class Bench:
             self.attempt("transfer", self.transfer)
         finally:
             self.stop()
-        return list(self.rows.values())
+
+    def run_resident_rows(self) -> None:
+        """In this process, after the server has stopped, so nothing else competes for the core."""
+        try:
+            for key, _, step in self.residents.steps():
+                self.attempt(key, step)
+        finally:
+            self.residents.close()
 
 
 def main() -> int:
@@ -274,6 +292,8 @@ def main() -> int:
     lines = machine_lines()
     lines.append(f"Balai demo server, `taskset -c {SERVER_CPU}`; {placement}; "
                  f"run took {time.monotonic() - started:.0f} s")
+    lines.append(f"Rows 7-{len(rows)} (residents): in this process after the server stopped, on the client's core, "
+                 f"temporary SQLite databases with the product's pragmas (WAL, synchronous=FULL)")
     lines.append(f"Load average (1 min) {load_before:.2f} at start, {os.getloadavg()[0]:.2f} at end: anything else "
                  f"running on this machine shows up in the latencies")
     text = "\n".join(lines) + "\n\n" + render_table(rows) + "\n"

@@ -141,3 +141,22 @@ async def test_display_shows_the_called_number(office: User) -> None:
     await office.should_see("Sedang Dilayani", retries=30)
     await office.should_see("Loket 1", retries=30)
     await office.should_see("A-001", retries=30)
+
+
+async def test_admin_renames_the_area_levels(office: User) -> None:
+    from kiosk.services import village
+
+    accounts.create_user("admin2", PASSWORD, "admin", actor="test")
+    await login(office, "admin2", PASSWORD)
+    await office.should_see("Loket saya", retries=30)
+    await office.open("/operator/village")
+    office.find(marker="label-dusun").clear()
+    office.find(marker="village-name").clear().type("Sukamaju Baru")
+    office.find(marker="village-save").click()
+    await office.should_see("Sebutan wilayah wajib diisi", retries=30)
+    assert village.get_village().name == "Sukamaju"  # nothing half-written
+    office.find(marker="label-dusun").type("Jorong")
+    office.find(marker="village-name").clear().type("Sukamaju")
+    office.find(marker="village-save").click()
+    await office.should_see("Tersimpan.", retries=30)
+    assert village.area_labels().dusun == "Jorong"

@@ -27,6 +27,7 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
         if account.may("admin"):
             ui.link(t("nav.services"), "/operator/services").classes("text-white").mark("nav-services")
             ui.link(t("nav.users"), "/operator/users").classes("text-white").mark("nav-users")
+            ui.link(t("nav.village"), "/operator/village").classes("text-white").mark("nav-village")
             ui.link(t("nav.audit"), "/operator/audit").classes("text-white").mark("nav-audit")
         ui.link(t("nav.display"), "/display", new_tab=True).classes("text-white")
         ui.space()

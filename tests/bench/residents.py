@@ -1,0 +1,483 @@
+"""Rows 7-13: the residents feature, measured in this process (no server) on temporary SQLite files.
+
+Each population lives in its own data folder opened with the product's own `prepare_database` (migrations,
+WAL, synchronous=FULL), so the numbers include the real pragmas and FTS triggers:
+
+- import: a real .xlsx of 10,000 residents (tests/importing/generate.py, written untimed), imported end to
+  end with `resident_files.import_file`, then imported again (every row an update);
+- small / big: `demo_population.generate` rows loaded with `resident_import.commit`, exactly 10,000 and
+  BENCH_RESIDENTS_BIG (default 100,000) people, for search, statistics and the registers.
+
+A row that misses its target is run once more under cProfile (untimed); the functions with the most own
+time go into its notes and the full listing into test-artifacts/bench-profile-<row>.txt.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import gc
+import io
+import os
+import pstats
+import random
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tests.bench.browsers import Skipped
+from tests.bench.report import Row, percentile, verdict
+from tests.support.server import ROOT
+
+REGION_CODE = "33.04.12.2001"
+IMPORT_ROWS = 10_000
+SMALL = 10_000
+BIG_DEFAULT = 100_000
+PEOPLE_PER_FAMILY = 3.8  # demo_population averages ~3.88; a few families spare, then cut to exactly n
+QUERIES = 300
+SEARCH_WARMUP = 20
+STATS_RUNS = 21
+
+IMPORT_TARGET_S, IMPORT_STRETCH_S = 10.0, 3.0
+SEARCH_TARGET_MS = {SMALL: 20.0, BIG_DEFAULT: 50.0}
+SEARCH_STRETCH_MS = 5.0
+STATS_TARGET_MS = 50.0
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Names and numbers that the generator never produces: the "no match" share of the query mix.
+ABSENT_WORDS = ["Zulkarnaen", "Xaverius", "Qomariyah", "Tjiptoning", "Wibisono", "Yohanes", "Zz", "Vq", "Kristofer",
+                "Ignatius", "Bonifasius", "Oey"]
+ABSENT_NUMBERS = ["3173", "1101", "917101", "3304990101", "33041299", "5271044", "6401", "0000"]
+
+
+def big_size() -> int:
+    try:
+        return max(100, int(float(os.environ.get("BENCH_RESIDENTS_BIG", BIG_DEFAULT))))
+    except ValueError:
+        return BIG_DEFAULT
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def _n(count: int) -> str:
+    return f"{count:,}"
+
+
+def _ms_summary(times: list[float]) -> str:
+    return f"p50 {percentile(times, 50):.1f} / p95 {percentile(times, 95):.1f} / max {max(times):.1f} ms"
+
+
+def profile_top(call: Callable[[], object], name: str, top: int = 3) -> str:
+    """Run `call` once under cProfile; the full listing goes to test-artifacts, the top own times to a note."""
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    try:
+        call()
+    finally:
+        profiler.disable()
+    wall = time.perf_counter() - started
+    stats = pstats.Stats(profiler)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(30)
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"bench-profile-{name}.txt").write_text(text.getvalue())
+    entries = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:top]  # (cc, nc, tottime, cumtime, callers)
+    total = sum(v[2] for v in stats.stats.values()) or 1.0
+    parts = []
+    for (filename, line, function), values in entries:
+        where = function if filename == "~" else f"{Path(filename).name}:{line} {function}"
+        parts.append(f"{where} {values[2] / total * 100:.0f}%")
+    return f"profile ({wall:.2f} s under cProfile), own time: " + ", ".join(parts)
+
+
+@dataclass
+class Population:
+    label: str
+    folder: Path
+    count: int
+    families: int
+    generate_seconds: float
+    load_seconds: float
+    queries: list[tuple[str, str]] = field(default_factory=list)  # (kind, text), timed
+    warmup: list[tuple[str, str]] = field(default_factory=list)  # the same mix, another seed, untimed
+
+
+class ResidentBench:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.big = big_size()
+        self.populations: dict[str, Population | BaseException] = {}
+        self.import_file: Path | None = None
+        self.import_folder: Path | None = None
+        self.first_import_ok = False
+        self.big_stats_ms: float | None = None
+
+    def steps(self) -> list[tuple[str, str, Callable[[Row], None]]]:
+        """(key, metric, step) in the order they run; the runner wraps each in its own try."""
+        return [
+            ("res_import", f"Import {_n(IMPORT_ROWS)} residents, .xlsx → import_file (first)", self.import_first),
+            ("res_reimport", "Import same .xlsx again (all updates)", self.import_again),
+            ("res_search_small", f"Resident search top-20, {_n(SMALL)} residents", self.search_small),
+            ("res_stats", f"Resident statistics, {_n(SMALL)} residents", self.statistics),
+            ("res_registers", f"Buku Induk, {_n(SMALL)} residents", self.registers),
+            ("res_load_big", f"Load {_n(self.big)} residents, resident_import.commit", self.load_big),
+            ("res_search_big", f"Resident search top-20, {_n(self.big)} residents", self.search_big),
+        ]
+
+    # ------------------------------------------------------------------ databases
+
+    @staticmethod
+    def _open(folder: Path) -> None:
+        from kiosk.app import prepare_database
+        from kiosk.db import close_database
+        from kiosk.settings import load_settings
+
+        close_database()
+        prepare_database(load_settings(environ={}, overrides={"data_dir": folder}))
+
+    @staticmethod
+    def close() -> None:
+        try:
+            from kiosk.db import close_database
+        except Exception:  # noqa: BLE001 - nothing was opened
+            return
+        close_database()
+
+    def _population(self, label: str, count: int) -> Population:
+        """Generate and load `count` demo residents once into their own folder; later calls reopen it."""
+        known = self.populations.get(label)
+        if isinstance(known, BaseException):
+            raise RuntimeError(f"the {_n(count)}-resident population did not load: "
+                               f"{type(known).__name__}: {known}") from known
+        if known is None:
+            try:
+                known = self.populations[label] = self._load(label, count)
+            except BaseException as error:
+                self.populations[label] = error
+                raise
+        self._open(known.folder)
+        return known
+
+    def _load(self, label: str, count: int) -> Population:
+        from kiosk.services import demo_population, resident_import
+        from kiosk.services.residents import count_residents
+
+        folder = Path(tempfile.mkdtemp(prefix=f"residents-{label}-", dir=self.workdir))
+        self._open(folder)
+        started = time.perf_counter()
+        rows = demo_population.generate(REGION_CODE, families=int(count / PEOPLE_PER_FAMILY) + 10)[:count]
+        generated = time.perf_counter() - started
+        if len(rows) < count:
+            raise RuntimeError(f"demo_population gave {len(rows)} rows, wanted {count}")
+        numbered = [(n, row) for n, row in enumerate(rows, 2)]
+        gc.collect()
+        started = time.perf_counter()
+        resident_import.commit(numbered, actor="bench")
+        loaded = time.perf_counter() - started
+        people = count_residents()
+        if people != count:
+            raise RuntimeError(f"loaded {count} rows but {people} residents are in the database")
+        return Population(label, folder, count, len({r["no_kk"] for r in rows}), generated, loaded,
+                          queries=query_mix(rows, QUERIES, seed=count),
+                          warmup=query_mix(rows, SEARCH_WARMUP, seed=count + 1))
+
+    # ----------------------------------------------------------------------- rows
+
+    def import_first(self, row: Row) -> None:
+        from kiosk.models import Keluarga, Penduduk
+        from tests.importing.generate import write_excel
+
+        self.import_folder = Path(tempfile.mkdtemp(prefix="residents-import-", dir=self.workdir))
+        self.import_file = self.import_folder / "penduduk.xlsx"
+        started = time.perf_counter()
+        write_excel(self.import_file, IMPORT_ROWS)
+        written = time.perf_counter() - started
+        self._open(self.import_folder / "data")
+        seconds, read_seconds, summary = self._timed_import()
+        if summary.created != IMPORT_ROWS or summary.errors:
+            raise RuntimeError(f"first import: {summary.as_json()}, wanted {IMPORT_ROWS} created")
+        self.first_import_ok = True
+        row.value = f"{_s(seconds)} ({IMPORT_ROWS / seconds:,.0f} rows/s)"
+        row.target = f"≤ {IMPORT_TARGET_S:.0f} s (stretch ≤ {IMPORT_STRETCH_S:.0f} s)"
+        row.result = verdict(seconds, IMPORT_TARGET_S)
+        row.notes = (f"read+check .xlsx {_s(read_seconds)}, plan+commit {_s(seconds - read_seconds)}; "
+                     f"{_n(summary.created)} created, {_n(summary.families)} families "
+                     f"({_n(Penduduk.select().count())} people / {_n(Keluarga.select().count())} KK in db); "
+                     f"{self.import_file.stat().st_size / 1024 / 1024:.1f} MB file written untimed in {written:.1f} s; "
+                     f"stretch {'met' if seconds <= IMPORT_STRETCH_S else 'missed'}")
+        if row.result == "MISS" or seconds > IMPORT_STRETCH_S:
+            row.notes += "; " + self._profile_import("import")
+
+    def import_again(self, row: Row) -> None:
+        from kiosk.models import Keluarga, Penduduk
+
+        if self.import_file is None or self.import_folder is None or not self.first_import_ok:
+            raise RuntimeError("the first import did not run, nothing to import again")
+        self._open(self.import_folder / "data")
+        families_before = Keluarga.select().count()
+        seconds, read_seconds, summary = self._timed_import()
+        people, families = Penduduk.select().count(), Keluarga.select().count()
+        row.value = f"{_s(seconds)} ({IMPORT_ROWS / seconds:,.0f} rows/s)"
+        row.target = f"≤ {IMPORT_TARGET_S:.0f} s (stretch ≤ {IMPORT_STRETCH_S:.0f} s)"
+        row.result = verdict(seconds, IMPORT_TARGET_S)
+        row.notes = (f"read+check .xlsx {_s(read_seconds)}, plan+commit {_s(seconds - read_seconds)}; "
+                     f"{_n(summary.updated)} updated, {_n(summary.created)} created, {_n(summary.families)} new "
+                     f"families; db still {_n(people)} people / {_n(families)} KK")
+        if summary.created or summary.updated != IMPORT_ROWS or people != IMPORT_ROWS or families != families_before:
+            row.result = "MISS"
+            row.notes += f" (NOT idempotent: {families_before} KK before)"
+        if row.result == "MISS" or seconds > IMPORT_STRETCH_S:
+            row.notes += "; " + self._profile_import("reimport")
+
+    def _timed_import(self):  # noqa: ANN202 - (seconds, read seconds, ImportSummary)
+        """import_file end to end; the spreadsheet read is timed on the side by wrapping `_read`."""
+        from kiosk.services import resident_files
+
+        original = resident_files._read
+        read_seconds = 0.0
+
+        def timed_read(path: Path):  # noqa: ANN202
+            nonlocal read_seconds
+            started = time.perf_counter()
+            try:
+                return original(path)
+            finally:
+                read_seconds = time.perf_counter() - started
+
+        assert self.import_file is not None
+        gc.collect()
+        resident_files._read = timed_read
+        try:
+            started = time.perf_counter()
+            summary = resident_files.import_file(self.import_file, dry_run=False, actor="bench")
+            seconds = time.perf_counter() - started
+        finally:
+            resident_files._read = original
+        return seconds, read_seconds, summary
+
+    def _profile_import(self, name: str) -> str:
+        from kiosk.services import resident_files
+
+        assert self.import_file is not None
+        path = self.import_file
+        return profile_top(lambda: resident_files.import_file(path, dry_run=False, actor="bench"), name)
+
+    def search_small(self, row: Row) -> None:
+        population = self._population("small", SMALL)
+        self._search(row, population, SEARCH_TARGET_MS[SMALL])
+        row.notes += (f"; {_n(population.count)} demo people / {_n(population.families)} KK loaded in "
+                      f"{_s(population.load_seconds)} (generate {_s(population.generate_seconds)})")
+
+    def search_big(self, row: Row) -> None:
+        population = self._population("big", self.big)
+        self._search(row, population, SEARCH_TARGET_MS[BIG_DEFAULT] if self.big > SMALL else SEARCH_TARGET_MS[SMALL])
+
+    def _search(self, row: Row, population: Population, target_ms: float) -> None:
+        from kiosk.services import residents
+
+        warmup = population.warmup
+        for _, text in warmup:
+            residents.search(text, 20)
+        times: list[float] = []
+        by_kind: dict[str, list[float]] = {}
+        hits: Counter[str] = Counter()
+        wrong: list[str] = []
+        slowest = (0.0, "")
+        gc.collect()
+        for kind, text in population.queries:
+            started = time.perf_counter()
+            found = residents.search(text, 20)
+            elapsed = (time.perf_counter() - started) * 1000
+            times.append(elapsed)
+            by_kind.setdefault(kind, []).append(elapsed)
+            hits[kind] += bool(found)
+            if (kind == "none") == bool(found):
+                wrong.append(text)
+            slowest = max(slowest, (elapsed, text))
+        p95 = percentile(times, 95)
+        row.value = _ms_summary(times)
+        row.target = f"p95 ≤ {target_ms:.0f} ms (stretch ≤ {SEARCH_STRETCH_MS:.0f})"
+        row.result = verdict(p95, target_ms)
+        kinds = ", ".join(f"{kind} {len(values)}×{percentile(values, 95):.1f}" for kind, values in by_kind.items())
+        row.notes = (f"{len(times)} queries after {len(warmup)} warm-up; p95 by kind (n×ms): {kinds}; "
+                     f"slowest {slowest[1]!r} {slowest[0]:.1f} ms; stretch {'met' if p95 <= SEARCH_STRETCH_MS else 'missed'}")
+        if wrong:
+            row.notes += f"; UNEXPECTED hit/miss for {len(wrong)} queries, e.g. {wrong[0]!r}"
+        if row.result == "MISS":
+            queries = [text for _, text in population.queries]
+            row.notes += "; " + profile_top(lambda: [residents.search(q, 20) for q in queries],
+                                            f"search-{population.label}")
+
+    def statistics(self, row: Row) -> None:
+        from kiosk.services import residents
+
+        population = self._population("small", SMALL)
+        stats_ms, job_ms, both_ms, page_ms = [], [], [], []
+        for run in range(STATS_RUNS + 2):  # two untimed warm-up runs
+            t0 = time.perf_counter()
+            stats = residents.population_stats()
+            t1 = time.perf_counter()
+            residents.distribution("pekerjaan_id")
+            t2 = time.perf_counter()
+            for column in residents.DISTRIBUTIONS:
+                if column != "pekerjaan_id":
+                    residents.distribution(column)
+            t3 = time.perf_counter()
+            if run >= 2:
+                stats_ms.append((t1 - t0) * 1000)
+                job_ms.append((t2 - t1) * 1000)
+                both_ms.append((t2 - t0) * 1000)
+                page_ms.append((t3 - t0) * 1000)
+        if stats["total"] != population.count:
+            raise RuntimeError(f"population_stats counted {stats['total']}, loaded {population.count}")
+        p50 = percentile(both_ms, 50)
+        row.value = (f"p50 {p50:.1f} ms (population_stats {percentile(stats_ms, 50):.1f} + "
+                     f"distribution(pekerjaan_id) {percentile(job_ms, 50):.1f})")
+        row.target = f"p50 ≤ {STATS_TARGET_MS:.0f} ms (page)"
+        row.result = verdict(p50, STATS_TARGET_MS)
+        row.notes = (f"{STATS_RUNS} runs after 2 warm-up; max {max(both_ms):.1f} ms; whole page's service calls "
+                     f"(stats + {len(residents.DISTRIBUTIONS)} distributions) p50 {percentile(page_ms, 50):.1f} ms")
+        if row.result == "MISS":
+            row.notes += "; " + profile_top(residents.population_stats, "statistics")
+
+    def registers(self, row: Row) -> None:
+        row.target = "—"
+        try:
+            from kiosk.services import registers  # noqa: F401 - another engineer's module, may not exist yet
+        except ModuleNotFoundError as missing:
+            if missing.name != "kiosk.services.registers":
+                raise
+            raise Skipped("skipped: registers not built yet") from None
+        build = _find(registers, BUKU_INDUK_BUILDERS)
+        if build is None:
+            raise RuntimeError(f"kiosk.services.registers has none of {', '.join(BUKU_INDUK_BUILDERS)}; public: "
+                               f"{', '.join(_public(registers))}")
+        population = self._population("small", SMALL)
+        times, result = [], None
+        for _ in range(3):
+            gc.collect()
+            started = time.perf_counter()
+            result = build()
+            times.append(time.perf_counter() - started)
+        entries = _length(result)
+        row.value = f"build {_s(min(times))}"
+        row.notes = (f"{build.__name__}() best of 3 (max {_s(max(times))}) over {_n(population.count)} demo people"
+                     + (f"; {_n(entries)} entries" if entries is not None else ""))
+        try:
+            from printing import register_pdf  # noqa: F401 - may not exist yet
+        except ModuleNotFoundError as missing:
+            if missing.name != "printing.register_pdf":
+                raise
+            row.notes += "; PDF skipped: printing/register_pdf.py not built yet"
+            return
+        render = _find(register_pdf, BUKU_INDUK_RENDERERS)
+        if render is None:
+            row.notes += (f"; PDF not timed: printing.register_pdf has none of {', '.join(BUKU_INDUK_RENDERERS)} "
+                          f"(public: {', '.join(_public(register_pdf))})")
+            return
+        target = self.workdir / "buku-induk.pdf"
+        started = time.perf_counter()
+        output = render(result, target) if _wants_target(render) else render(result)
+        pdf_seconds = time.perf_counter() - started
+        size = target.stat().st_size if target.exists() else len(output) if isinstance(output, (bytes, bytearray)) else 0
+        row.value += f", PDF {_s(pdf_seconds)}"
+        row.notes += f"; {render.__name__}() once, {size / 1024:.0f} KiB"
+
+    def load_big(self, row: Row) -> None:
+        population = self._population("big", self.big)
+        row.value = f"{_s(population.load_seconds)} ({population.count / population.load_seconds:,.0f} rows/s)"
+        row.notes = (f"{_n(population.count)} demo people in {_n(population.families)} KK, one transaction; "
+                     f"generating the rows {_s(population.generate_seconds)} (not in value); "
+                     f"BENCH_RESIDENTS_BIG={self.big}")
+        small = self.populations.get("small")
+        if isinstance(small, Population):
+            row.notes += f"; {_n(small.count)} took {_s(small.load_seconds)}"
+
+
+# Names the registers module might give its Buku Induk builder / PDF renderer; the row reports what it found.
+BUKU_INDUK_BUILDERS = ("buku_induk", "build_buku_induk", "buku_induk_penduduk", "buku_induk_rows")
+BUKU_INDUK_RENDERERS = ("buku_induk_pdf", "render_buku_induk", "write_buku_induk", "render_buku_induk_pdf")
+
+
+def _find(module, names: tuple[str, ...]):  # noqa: ANN001, ANN202
+    return next((getattr(module, name) for name in names if callable(getattr(module, name, None))), None)
+
+
+def _public(module) -> list[str]:  # noqa: ANN001
+    return [name for name, value in vars(module).items()
+            if callable(value) and not name.startswith("_") and getattr(value, "__module__", "") == module.__name__]
+
+
+def _wants_target(function) -> bool:  # noqa: ANN001
+    import inspect
+
+    try:
+        return len(inspect.signature(function).parameters) >= 2
+    except (TypeError, ValueError):
+        return False
+
+
+def _length(result: object) -> int | None:
+    for candidate in (result, getattr(result, "rows", None), getattr(result, "entries", None)):
+        try:
+            return len(candidate)  # type: ignore[arg-type]
+        except TypeError:
+            continue
+    return None
+
+
+# ----------------------------------------------------------------------- queries
+
+def query_mix(rows: list[dict], count: int = QUERIES, seed: int = 0) -> list[tuple[str, str]]:
+    """(kind, text) like an operator types them, taken from the loaded people; shuffled, deterministic.
+
+    35% name prefixes of 2-6 letters ("sit", "budi"), 15% a full first word plus a prefix of the next
+    ("Siti Ra"), 15% full names, 15% NIK prefixes of 4-16 digits, 10% KK prefixes, 10% no match at all.
+    """
+    rng = random.Random(seed)
+    names = [r["nama"] for r in rows]
+    two_words = [n for n in names if len(n.split()) >= 2]
+
+    def cased(text: str) -> str:
+        return rng.choice([text.lower(), text.lower(), text, text.upper()])
+
+    def prefix_query() -> str:
+        word = rng.choice(rng.choice(names).split())
+        return cased(word[:rng.randint(2, 6)])
+
+    def two_word_query() -> str:
+        first, second = rng.choice(two_words).split()[:2]
+        return cased(f"{first} {second[:rng.randint(1, 4)]}")
+
+    def absent_query() -> str:
+        pick = rng.random()
+        if pick < 0.4:
+            return cased(rng.choice(ABSENT_WORDS))
+        if pick < 0.7:  # a real first name and a surname nobody has: FTS must intersect and find nothing
+            return f"{rng.choice(names).split()[0]} {rng.choice(ABSENT_WORDS)}"
+        return rng.choice(ABSENT_NUMBERS)
+
+    plan = [("prefix", int(count * 0.35)), ("two_words", int(count * 0.15)), ("full", int(count * 0.15)),
+            ("nik", int(count * 0.15)), ("kk", int(count * 0.10))]
+    plan.append(("none", count - sum(n for _, n in plan)))
+    makers = {
+        "prefix": prefix_query,
+        "two_words": two_word_query,
+        "full": lambda: cased(rng.choice(names)),
+        "nik": lambda: rng.choice(rows)["nik"][:rng.randint(4, 16)],
+        "kk": lambda: rng.choice(rows)["no_kk"][:rng.randint(4, 16)],
+        "none": absent_query,
+    }
+    queries = [("prefix", "sit"), ("two_words", "Siti Ra"), ("prefix", "budi")][:count]
+    for kind, amount in plan:
+        queries.extend((kind, makers[kind]()) for _ in range(amount - sum(1 for k, _ in queries if k == kind)))
+    rng.shuffle(queries)
+    return queries
+
