@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import cProfile
 import gc
+import importlib
 import io
 import os
 import pstats
@@ -88,13 +89,29 @@ def profile_top(call: Callable[[], object], name: str, top: int = 3) -> str:
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"bench-profile-{name}.txt").write_text(text.getvalue())
-    entries = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:top]  # (cc, nc, tottime, cumtime, callers)
     total = sum(v[2] for v in stats.stats.values()) or 1.0
-    parts = []
-    for (filename, line, function), values in entries:
-        where = function if filename == "~" else f"{Path(filename).name}:{line} {function}"
-        parts.append(f"{where} {values[2] / total * 100:.0f}%")
-    return f"profile ({wall:.2f} s under cProfile), own time: " + ", ".join(parts)
+    by_source: Counter[str] = Counter()
+    for (filename, _, function), values in stats.stats.items():  # values: (cc, nc, tottime, cumtime, callers)
+        by_source[_source(filename, function)] += values[2]
+    sources = ", ".join(f"{name} {seconds / total * 100:.0f}%" for name, seconds in by_source.most_common(3))
+    entries = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:top]
+    functions = ", ".join(f"{_where(filename, line, function)} {values[2] / total * 100:.0f}%"
+                          for (filename, line, function), values in entries)
+    return f"cProfile ({wall:.2f} s profiled) own time by source: {sources}; top functions: {functions}"
+
+
+def _source(filename: str, function: str) -> str:
+    if filename == "~":
+        return "sqlite3 C calls" if "sqlite3" in function else "builtins"
+    path = Path(filename)
+    return path.name if "site-packages" in path.parts else str(path.relative_to(ROOT)) \
+        if path.is_relative_to(ROOT) else path.name
+
+
+def _where(filename: str, line: int, function: str) -> str:
+    if filename == "~":
+        return function.replace("<method '", "").replace("' of '", " of ").replace("' objects>", "").strip("<>")
+    return f"{Path(filename).name}:{line} {function}"
 
 
 @dataclass
@@ -349,12 +366,9 @@ class ResidentBench:
 
     def registers(self, row: Row) -> None:
         row.target = "—"
-        try:
-            from kiosk.services import registers  # noqa: F401 - another engineer's module, may not exist yet
-        except ModuleNotFoundError as missing:
-            if missing.name != "kiosk.services.registers":
-                raise
-            raise Skipped("skipped: registers not built yet") from None
+        registers = _optional_module("kiosk.services.registers")  # another engineer's, may not exist yet
+        if registers is None:
+            raise Skipped("skipped: registers not built yet")
         build = _find(registers, BUKU_INDUK_BUILDERS)
         if build is None:
             raise RuntimeError(f"kiosk.services.registers has none of {', '.join(BUKU_INDUK_BUILDERS)}; public: "
@@ -370,11 +384,8 @@ class ResidentBench:
         row.value = f"build {_s(min(times))}"
         row.notes = (f"{build.__name__}() best of 3 (max {_s(max(times))}) over {_n(population.count)} demo people"
                      + (f"; {_n(entries)} entries" if entries is not None else ""))
-        try:
-            from printing import register_pdf  # noqa: F401 - may not exist yet
-        except ModuleNotFoundError as missing:
-            if missing.name != "printing.register_pdf":
-                raise
+        register_pdf = _optional_module("printing.register_pdf")
+        if register_pdf is None:
             row.notes += "; PDF skipped: printing/register_pdf.py not built yet"
             return
         render = _find(register_pdf, BUKU_INDUK_RENDERERS)
@@ -404,6 +415,16 @@ class ResidentBench:
 # Names the registers module might give its Buku Induk builder / PDF renderer; the row reports what it found.
 BUKU_INDUK_BUILDERS = ("buku_induk", "build_buku_induk", "buku_induk_penduduk", "buku_induk_rows")
 BUKU_INDUK_RENDERERS = ("buku_induk_pdf", "render_buku_induk", "write_buku_induk", "render_buku_induk_pdf")
+
+
+def _optional_module(name: str):  # noqa: ANN202 - the module, or None when its file does not exist yet
+    """None only when the module itself is missing; a module that exists but fails to import is an error."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as missing:
+        if missing.name != name:
+            raise
+        return None
 
 
 def _find(module, names: tuple[str, ...]):  # noqa: ANN001, ANN202

@@ -61,6 +61,7 @@ class BalaiServer:
             "BALAI_PRINTER_TIMEOUT": "2",
             "BALAI_PRINT_RETRY_MAX_SECONDS": "2",
             "BALAI_LOG_LEVEL": "WARNING",
+            "BALAI_DEMO_POPULATION": "0",  # quick starts; tests that need residents ask for them
             "PYTHONUNBUFFERED": "1",
         })
         env.update(self.extra_env)
