@@ -2,17 +2,11 @@
 
 from peewee import (CharField, DateField, DateTimeField, FloatField, ForeignKeyField, IntegerField, TextField)
 
+from kiosk.importing.columns import COLUMNS
 from kiosk.models.base import BaseModel
 
 # The 43 columns of the common Excel import format, in its order: import, export and the person model agree.
-EXCEL_COLUMNS = (
-    "alamat", "dusun", "rw", "rt", "nama", "no_kk", "nik", "sex", "tempatlahir", "tanggallahir", "agama_id",
-    "pendidikan_kk_id", "pendidikan_sedang_id", "pekerjaan_id", "status_kawin", "kk_level", "warganegara_id",
-    "ayah_nik", "nama_ayah", "ibu_nik", "nama_ibu", "golongan_darah_id", "akta_lahir", "dokumen_pasport",
-    "tanggal_akhir_paspor", "dokumen_kitas", "akta_perkawinan", "tanggalperkawinan", "akta_perceraian",
-    "tanggalperceraian", "cacat_id", "cara_kb_id", "hamil", "ktp_el", "status_rekam", "alamat_sekarang",
-    "status_dasar", "suku", "tag_id_card", "id_asuransi", "no_asuransi", "lat", "lng",
-)
+EXCEL_COLUMNS = COLUMNS
 # Columns stored on the person row itself (the rest describe the family or the area).
 PERSON_COLUMNS = tuple(c for c in EXCEL_COLUMNS if c not in ("dusun", "rw", "rt", "no_kk"))
 

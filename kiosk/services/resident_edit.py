@@ -13,6 +13,7 @@ from datetime import date
 
 from kiosk.db import database
 from kiosk.identity import Problem, check_kk, check_nik, normalize_number
+from kiosk.importing.columns import CODE_COLUMNS
 from kiosk.models import Keluarga, Penduduk, Wilayah
 from kiosk.services import audit
 from kiosk.services.clock import utc_now
@@ -20,11 +21,9 @@ from kiosk.services.codes import code_lists
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.resident_events import EventInput, add_event
 
-EDITABLE_CODES = {
-    "agama_id": "agama", "pendidikan_kk_id": "pendidikan_kk", "pekerjaan_id": "pekerjaan",
-    "status_kawin": "status_kawin", "kk_level": "kk_level", "warganegara_id": "warganegara",
-    "golongan_darah_id": "golongan_darah", "sex": "sex",
-}
+EDITABLE_FIELDS = ("agama_id", "pendidikan_kk_id", "pekerjaan_id", "status_kawin", "kk_level", "warganegara_id",
+                   "golongan_darah_id", "sex")
+EDITABLE_CODES = {column: CODE_COLUMNS[column] for column in EDITABLE_FIELDS}
 
 
 @dataclass
