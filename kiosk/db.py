@@ -38,3 +38,9 @@ def close_database() -> None:
     """Close this thread's connection; harmless when none is open."""
     if database.database is not None and not database.is_closed():
         database.close()
+
+
+def reading():  # noqa: ANN201 - peewee's transaction context manager
+    """A read-only transaction. DEFERRED rather than our default IMMEDIATE: under WAL a reader then neither
+    waits for a writer (a long import) nor holds the write lock from the kiosk."""
+    return database.atomic("DEFERRED")

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from kiosk.db import database
+from kiosk.db import database, reading
 from kiosk.models import ApiToken, LoginAttempt, User, UserSession
 from kiosk.services import audit
 from kiosk.services.clock import utc_now
@@ -107,12 +107,12 @@ def generate_password() -> str:
 
 
 def list_users() -> list[Account]:
-    with database.atomic():
+    with reading():
         return [_account(u) for u in User.select().order_by(User.username)]
 
 
 def has_admin() -> bool:
-    with database.atomic():
+    with reading():
         return User.select().where((User.role == "admin") & (User.active == True)).exists()  # noqa: E712
 
 
@@ -229,7 +229,7 @@ def session_account(token: str | None) -> Account | None:
     """The account behind a live session token, or None when missing, expired, ended or deactivated."""
     if not token:
         return None
-    with database.atomic():
+    with reading():
         session = (
             UserSession.select(UserSession, User).join(User)
             .where(UserSession.token_hash == _token_digest(token)).first()
@@ -290,7 +290,7 @@ def revoke_token(name: str, *, actor: str = "system") -> None:
 
 
 def list_tokens() -> list[TokenInfo]:
-    with database.atomic():
+    with reading():
         return [
             TokenInfo(t.name, t.role, t.created_at, t.last_used_at, t.revoked_at is not None)
             for t in ApiToken.select().order_by(ApiToken.name)

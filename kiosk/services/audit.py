@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.db import database
+from kiosk.db import reading
 from kiosk.models import AuditLog
 from kiosk.services.clock import utc_now
 
@@ -26,7 +26,7 @@ def record(actor: str, action: str, target: str = "", detail: str = "", client: 
 
 
 def recent(limit: int = 200, action_prefix: str = "") -> list[AuditEntry]:
-    with database.atomic():
+    with reading():
         query = AuditLog.select().order_by(AuditLog.id.desc()).limit(limit)
         if action_prefix:
             query = query.where(AuditLog.action.startswith(action_prefix))

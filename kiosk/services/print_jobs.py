@@ -19,7 +19,7 @@ from typing import Callable
 
 from printing.transports import Printer, PrinterError, PrinterState
 
-from kiosk.db import database
+from kiosk.db import database, reading
 from kiosk.models import PrintJob
 from kiosk.services import audit
 from kiosk.services.clock import utc_now
@@ -51,7 +51,7 @@ def _label(job: PrintJob) -> str:
 
 def open_jobs(limit: int = 50) -> list[JobInfo]:
     """Jobs not yet printed (pending or in flight), oldest first: what the operator must see."""
-    with database.atomic():
+    with reading():
         rows = (PrintJob.select().where(PrintJob.status.in_(("pending", "sending")))
                 .order_by(PrintJob.id).limit(limit))
         return [JobInfo(j.id, j.kind, _label(j), j.status, j.attempts, j.last_error, j.created_at, j.next_attempt_at)
@@ -59,7 +59,7 @@ def open_jobs(limit: int = 50) -> list[JobInfo]:
 
 
 def job_status(job_id: int) -> str:
-    with database.atomic():
+    with reading():
         job = PrintJob.get_or_none(PrintJob.id == job_id)
         if job is None:
             raise NotFound()

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from peewee import fn
 
-from kiosk.db import database
+from kiosk.db import database, reading
 from kiosk.models import Counter, CounterService, PrintJob, Service, Ticket, TicketCall, Village
 from kiosk.services import audit
 from kiosk.services.clock import format_stamp, local_day, utc_now
@@ -140,7 +140,7 @@ def update_service(service_id: int, *, name: str, active: bool, actor: str, clie
 
 
 def list_services(active_only: bool = False) -> list[ServiceInfo]:
-    with database.atomic():
+    with reading():
         village = Village.get_or_none(Village.id == 1)
         day = _today(village) if village else ""
         waiting = dict(
@@ -191,7 +191,7 @@ def update_counter(counter_id: int, *, name: str, active: bool, prefixes: list[s
 
 
 def list_counters(active_only: bool = False) -> list[CounterInfo]:
-    with database.atomic():
+    with reading():
         village = Village.get_or_none(Village.id == 1)
         day = _today(village) if village else ""
         links: dict[int, list[str]] = {}
@@ -293,7 +293,7 @@ def issue_ticket(prefix: str, *, status_url_base: str, print_ticket: bool, langu
 
 
 def ticket_status(public_id: str) -> TicketInfo:
-    with database.atomic():
+    with reading():
         ticket = Ticket.get_or_none(Ticket.uuid == public_id)
         if ticket is None:
             raise NotFound("error.ticket_unknown")
@@ -395,7 +395,7 @@ def transfer_current(counter_ref: int | str, to_prefix: str, *, actor: str, clie
 
 
 def waiting_list(counter_ref: int | str | None = None, limit: int = 50) -> list[TicketInfo]:
-    with database.atomic():
+    with reading():
         village = _village()
         query = (Ticket.select(Ticket, Service).join(Service, on=(Ticket.service == Service.id))
                  .where((Ticket.day == _today(village)) & (Ticket.status == "waiting")))
@@ -408,7 +408,7 @@ def waiting_list(counter_ref: int | str | None = None, limit: int = 50) -> list[
 
 def now_serving(last: int = 5) -> NowServing:
     """What the TV board shows: each counter's current number and the last calls (newest first)."""
-    with database.atomic():
+    with reading():
         village = _village()
         day = _today(village)
         current = dict(Ticket.select(Ticket.counter, Ticket.number)

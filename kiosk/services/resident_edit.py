@@ -11,7 +11,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from kiosk.db import database
+from kiosk.db import database, reading
 from kiosk.identity import Problem, check_kk, check_nik, normalize_number
 from kiosk.importing.columns import CODE_COLUMNS
 from kiosk.models import Keluarga, Penduduk, Wilayah
@@ -138,7 +138,7 @@ def update_person(person_id: int, data: PersonInput, *, actor: str, client: str 
 
 
 def editable(person_id: int) -> PersonInput:
-    with database.atomic():
+    with reading():
         person = Penduduk.get_or_none((Penduduk.id == person_id) & Penduduk.deleted_at.is_null())
         if person is None:
             raise NotFound()

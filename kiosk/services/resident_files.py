@@ -10,7 +10,7 @@ import csv
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.db import database
+from kiosk.db import database, reading
 from kiosk.importing import COLUMNS, ImportFormatError, read_residents, write_residents_csv, write_residents_xlsx
 from kiosk.models import Keluarga, Penduduk, Wilayah
 from kiosk.models.people import PERSON_COLUMNS
@@ -74,7 +74,7 @@ def _canonical(person: Penduduk, family: Keluarga | None, area: Wilayah | None) 
 
 def export_rows() -> list[dict]:
     """Every resident (not deleted) as canonical rows, family by family."""
-    with database.atomic():
+    with reading():
         families = {k.id: k for k in Keluarga.select()}
         areas = {w.id: w for w in Wilayah.select()}
         people = Penduduk.select().where(Penduduk.deleted_at.is_null()).order_by(Penduduk.keluarga, Penduduk.kk_level,

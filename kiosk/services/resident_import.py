@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Iterable
 
-from kiosk.db import database
+from kiosk.db import database, reading
 from kiosk.models import Keluarga, Penduduk
 from kiosk.models.people import PERSON_COLUMNS
 from kiosk.services import audit
@@ -62,7 +62,7 @@ def plan(rows: list[tuple[int, dict]], issues: Iterable[ImportIssue] = ()) -> Im
     """The dry run: what commit would do, and every problem per row. Writes nothing."""
     summary = ImportSummary()
     _count(summary, issues)
-    with database.atomic():
+    with reading():
         known = _existing_niks()
         known_kk = {kk for (kk,) in Keluarga.select(Keluarga.no_kk).tuples()}
     new_families: set[str] = set()

@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import JOIN, fn
+from peewee import fn
 
-from kiosk.db import database
+from kiosk.db import database, reading
 from kiosk.identity import mask_nik
-from kiosk.models import Keluarga, Penduduk, PendudukEvent, PersonalDataRead, Wilayah
+from kiosk.models import Keluarga, Penduduk, PendudukEvent, PersonalDataRead
 from kiosk.services import audit
 from kiosk.services.clock import utc_now
 from kiosk.services.errors import NotFound
@@ -33,6 +33,9 @@ WHERE penduduk_fts MATCH ? AND p.deleted_at IS NULL
 ORDER BY f.rank
 LIMIT ?
 """
+
+# One or two typed letters match thousands of people; ranking them all costs more than it tells.
+SHORT_SEARCH_SQL = SEARCH_SQL.replace("ORDER BY f.rank\n", "")
 
 # A typed number is a prefix of a NIK or a KK: two index range scans beat ranking every FTS match.
 NUMBER_SQL = """
@@ -98,10 +101,12 @@ def search(text: str, limit: int = 20, today: date | None = None) -> list[Reside
     today = today or date.today()
     limit = max(1, min(limit, 100))
     digits = _DIGIT_GROUPS.sub("", text).strip()
-    with database.atomic():
+    with reading():
         if digits.isdigit() and len(digits) >= 4:
             upper = digits[:-1] + chr(ord(digits[-1]) + 1)
             rows = database.execute_sql(NUMBER_SQL, (digits, upper, limit)).fetchall()
+        elif max(len(word) for word in _WORDS.findall(text)) < 3:
+            rows = database.execute_sql(SHORT_SEARCH_SQL, (query, limit)).fetchall()
         else:
             rows = database.execute_sql(SEARCH_SQL, (query, limit)).fetchall()
     return [
@@ -156,7 +161,7 @@ def reveal_number(person_id: int, field: str, *, actor: str, client: str = "") -
 
 def who_read(person_id: int, limit: int = 200) -> list[tuple]:
     """For admin: who read this person's record, what, when and from where (newest first)."""
-    with database.atomic():
+    with reading():
         return list(PersonalDataRead.select(PersonalDataRead.at, PersonalDataRead.actor, PersonalDataRead.what,
                                             PersonalDataRead.client)
                     .where(PersonalDataRead.penduduk == person_id)
@@ -164,7 +169,7 @@ def who_read(person_id: int, limit: int = 200) -> list[tuple]:
 
 
 def count_residents() -> int:
-    with database.atomic():
+    with reading():
         return Penduduk.select().where(Penduduk.deleted_at.is_null() & (Penduduk.status_dasar == 1)).count()
 
 
@@ -197,7 +202,7 @@ def population_stats(today: date | None = None) -> dict:
     Grouped in SQL (sex x age x dusun, a few hundred groups) so the page stays fast at 100,000 residents.
     """
     today = today or date.today()
-    with database.atomic():
+    with reading():
         rows = database.execute_sql(POPULATION_SQL, (today.isoformat(),)).fetchall()
     by_sex = {"laki_laki": 0, "perempuan": 0}
     pyramid = {f"{lo}-{hi}" if hi < 200 else f"{lo}+": {"laki_laki": 0, "perempuan": 0} for lo, hi in AGE_GROUPS}
@@ -222,7 +227,7 @@ def distribution(column: str) -> dict[int | None, int]:
     if column not in DISTRIBUTIONS:
         raise NotFound()
     field_ = getattr(Penduduk, column)
-    with database.atomic():
+    with reading():
         rows = (Penduduk.select(field_, fn.COUNT(Penduduk.id))
                 .where(Penduduk.deleted_at.is_null() & (Penduduk.status_dasar == 1))
                 .group_by(field_).tuples())

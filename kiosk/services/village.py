@@ -6,7 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from kiosk.db import database
+from kiosk.db import database, reading
 from kiosk.models import User, Village
 from kiosk.services import audit
 from kiosk.services.accounts import _create_user
@@ -47,7 +47,7 @@ def _validated(info: VillageInfo) -> VillageInfo:
 
 
 def get_village() -> VillageInfo | None:
-    with database.atomic():
+    with reading():
         row = Village.get_or_none(Village.id == 1)
         if row is None:
             return None
@@ -56,7 +56,7 @@ def get_village() -> VillageInfo | None:
 
 def needs_setup() -> bool:
     """True until both the village identity and an active admin exist: the first visit must create them."""
-    with database.atomic():
+    with reading():
         has_village = Village.select().where(Village.id == 1).exists()
         has_admin = User.select().where((User.role == "admin") & (User.active == True)).exists()  # noqa: E712
         return not (has_village and has_admin)
@@ -101,7 +101,7 @@ class AreaLabels:
 
 
 def area_labels() -> AreaLabels:
-    with database.atomic():
+    with reading():
         row = Village.get_or_none(Village.id == 1)
         return AreaLabels(row.label_dusun, row.label_rw, row.label_rt) if row else AreaLabels()
 

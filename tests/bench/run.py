@@ -2,7 +2,8 @@
 
 Environment knobs: BENCH_SECONDS (phone-load duration, default 60), BENCH_PHONES (50),
 BENCH_DISPLAYS (Chromium /display pages, 10; 0 skips), BENCH_DISPLAY_SECONDS (20),
-BENCH_RESIDENTS_BIG (people in the big search population, 100000; lower it for a quick run).
+BENCH_RESIDENTS_BIG (people in the big search population, 100000; lower it for a quick run),
+BENCH_REGISTER_PDF_ROWS (Buku Induk rows laid out as PDF, 1500, then extrapolated to 10,000; 0 = all).
 """
 
 from __future__ import annotations
