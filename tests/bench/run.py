@@ -122,7 +122,7 @@ class Bench:
         self.server = BalaiServer(
             self.workdir / "data", demo=True, cpu=SERVER_CPU,
             printer_url=f"tcp://127.0.0.1:{self.printer.port}",
-            extra_env={"BALAI_TICKET_RATE_PER_MINUTE": "100000"},
+            extra_env={"BALAI_TICKET_RATE_PER_MINUTE": "100000", "BALAI_DEMO_POPULATION": "1"},
             log_path=self.workdir / "server.log",
         )
         self.server.start()
