@@ -265,4 +265,5 @@ STRINGS: dict[str, str] = {
     "village.label_rw": "Name for RW",
     "village.label_rt": "Name for RT",
     "village.label_invalid": "Area names are required (1 to 30 characters).",
+    "nav.registers": "Registers",
 }

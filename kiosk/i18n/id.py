@@ -276,4 +276,5 @@ STRINGS: dict[str, str] = {
     "village.label_rw": "Sebutan RW",
     "village.label_rt": "Sebutan RT",
     "village.label_invalid": "Sebutan wilayah wajib diisi (1 sampai 30 karakter).",
+    "nav.registers": "Buku Register",
 }

@@ -5,7 +5,8 @@ from kiosk.context import AppContext
 
 def register_pages(ctx: AppContext) -> None:
     from kiosk.pages import (auth, display, home, kiosk_home, operator_admin, operator_queue, phone, resident_forms,
-                             resident_import, residents, setup, statistics, village_settings)
+                             registers, resident_import, residents, setup, statistics,
+                             village_settings)
 
     home.register(ctx)
     setup.register(ctx)
@@ -20,4 +21,5 @@ def register_pages(ctx: AppContext) -> None:
     resident_forms.register(ctx)
     residents.register(ctx)
     statistics.register(ctx)
+    registers.register(ctx)
     village_settings.register(ctx)

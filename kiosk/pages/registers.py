@@ -25,7 +25,8 @@ from kiosk.pages.session import client_address, translator
 from kiosk.services import registers
 from kiosk.services.errors import ServiceError
 from kiosk.services.register_export import register_xlsx
-from printing.register_pdf import RegisterTable, render_register_pdf
+from printing.register_pdf import RegisterTable
+from printing.register_process import render_register_pdf_isolated
 
 STRINGS_ID: dict[str, str] = {
     "nav.registers": "Buku Register",
@@ -41,7 +42,6 @@ STRINGS_ID: dict[str, str] = {
     "registers.xlsx": "Unduh Excel",
     "registers.full_numbers": "NIK/KK lengkap (untuk dicetak dan ditandatangani)",
     "registers.full_numbers_hint": "Hanya untuk PDF; hanya admin dan penanda tangan. Setiap unduhan dicatat.",
-    "registers.rows": "{count} baris",
     "registers.preparing": "Menyiapkan berkas, buku yang besar butuh beberapa menit…",
     "registers.date_invalid": "Isi tanggal dengan benar.",
     "registers.period_invalid": "Tanggal awal harus sebelum tanggal akhir.",
@@ -61,7 +61,6 @@ STRINGS_EN: dict[str, str] = {
     "registers.xlsx": "Download Excel",
     "registers.full_numbers": "Full NIK/KK (for printing and signing)",
     "registers.full_numbers_hint": "PDF only; admins and signers only. Every download is logged.",
-    "registers.rows": "{count} rows",
     "registers.preparing": "Preparing the file; a big register takes a few minutes…",
     "registers.date_invalid": "Please enter valid dates.",
     "registers.period_invalid": "The start date must not be after the end date.",
@@ -173,7 +172,7 @@ def register(ctx: AppContext) -> None:
             shown.columns = table_columns(table)
             shown.rows = table_rows(table)
             shown.update()
-            summary.set_text(f"{table.title} · {table.subtitle} · {s('registers.rows', count=len(table.rows))}")
+            summary.set_text(f"{table.title} · {table.subtitle}")
 
         async def download(kind: str) -> None:
             chosen = choice()
@@ -189,7 +188,7 @@ def register(ctx: AppContext) -> None:
                                            actor=account.username, client=client)
                 header = await run.io_bound(registers.register_header)
                 if kind == "pdf":
-                    data = await run.io_bound(render_register_pdf, table, header, paper.value or "F4")
+                    data = await run.io_bound(render_register_pdf_isolated, table, header, paper.value or "F4")
                 else:
                     data = await run.io_bound(register_xlsx, table, header, paper.value or "F4")
             except Exception as error:  # noqa: BLE001 - shown to the person

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Callable, NamedTuple
 
-from kiosk.db import database
+from kiosk.db import database, reading
 from kiosk.identity import mask_nik
 from kiosk.models import User, Village, Wilayah
 from kiosk.services import audit
@@ -101,7 +101,7 @@ def _read(period: Period, dusun: str | None) -> tuple[list[_Person], dict[int, l
     """The two queries every book starts from, after checking the period."""
     if period[0] > period[1]:
         raise ServiceError("registers.period_invalid")
-    with database.atomic():
+    with reading():
         return _load(dusun)
 
 
@@ -168,16 +168,18 @@ def buku_induk(period: Period, dusun: str | None = None, *, full_numbers: bool =
     Full numbers are for admins and signers only, and asking for them is audited in the same transaction
     as the read, so no full list leaves the office without a record of who took it.
     """
-    if period[0] > period[1]:
-        raise ServiceError("registers.period_invalid")
-    with database.atomic():
-        if full_numbers:
+    if not full_numbers:
+        people, events = _read(period, dusun)
+    else:
+        if period[0] > period[1]:
+            raise ServiceError("registers.period_invalid")
+        with database.atomic():  # a write transaction: the audit entry and the read stand or fall together
             user = User.get_or_none((User.username == actor) & (User.active == True))  # noqa: E712
             if user is None or user.role not in ("admin", "signer"):
                 raise Forbidden()
             audit.record(actor, "registers.full_numbers", "induk",
                          f"{period[0].isoformat()}..{period[1].isoformat()} {dusun or '*'}", client)
-        people, events = _load(dusun)
+            people, events = _load(dusun)
     number: Callable[[str], str] = (lambda n: n) if full_numbers else (lambda n: mask_nik(n) if n else "-")
     rows = [
         [str(i), p.nama, number(p.nik), _label("sex", p.sex), _label("status_kawin", p.status_kawin), _born(p),
@@ -323,7 +325,7 @@ def build(book: str, period: Period, dusun: str | None = None, *, full_numbers: 
 
 def dusun_names() -> list[str]:
     """The dusun the village has, for the filter."""
-    with database.atomic():
+    with reading():
         return [d for (d,) in Wilayah.select(Wilayah.dusun).distinct().order_by(Wilayah.dusun).tuples() if d]
 
 
@@ -333,7 +335,7 @@ def register_header(today: date | None = None) -> RegisterHeader:
     The kepala desa is the first active account with the role "signer"; without one (or without a full
     name) the name stays blank and the PDF prints a dotted line to write it on.
     """
-    with database.atomic():
+    with reading():
         village = Village.get_or_none(Village.id == 1)
         signer = (User.select().where((User.role == "signer") & (User.active == True))  # noqa: E712
                   .order_by(User.id).first())
