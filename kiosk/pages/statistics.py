@@ -44,9 +44,10 @@ def register(ctx: AppContext) -> None:
             groups = list(stats["by_age_group"].keys())
             ui.echart({
                 "title": {"text": t("stats.pyramid"), "textStyle": {"fontSize": 14}},
-                "tooltip": {}, "legend": {"data": [t("stats.male"), t("stats.female")], "top": 20},
+                "tooltip": {":valueFormatter": "v => Math.abs(v)"},
+                "legend": {"data": [t("stats.male"), t("stats.female")], "right": 10, "top": 0},
                 "grid": {"left": 60, "right": 20, "top": 50, "bottom": 30},
-                "xAxis": {"type": "value"},
+                "xAxis": {"type": "value", "axisLabel": {":formatter": "v => Math.abs(v)"}},
                 "yAxis": {"type": "category", "data": groups},
                 "series": [
                     {"name": t("stats.male"), "type": "bar", "stack": "p", "itemStyle": {"color": "#0f766e"},
