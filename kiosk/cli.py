@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     residents_in.add_argument("file", type=Path)
     residents_in.add_argument("--dry-run", action="store_true", help="check and report only; never writes")
     residents_in.add_argument("--report", type=Path, default=None, help="write the per-row report (CSV) here")
+    residents_in.add_argument("--accept-unusual-numbers", action="store_true",
+                              help="take NIK/KK numbers with an unknown region, date or serial as warnings "
+                                   "(data as the civil registry gave it); wrong lengths and duplicates stay errors")
 
     exports = commands.add_parser("export", help="write data out to a file")
     export_commands = exports.add_subparsers(dest="what", metavar="WHAT", required=True)
@@ -143,11 +146,12 @@ def _import(args: argparse.Namespace) -> int:
     from kiosk.services import resident_files
 
     _open(args)
-    summary = resident_files.import_file(args.file, dry_run=True, actor="cli")
+    lenient = args.accept_unusual_numbers
+    summary = resident_files.import_file(args.file, dry_run=True, actor="cli", accept_unusual_numbers=lenient)
     if args.report is not None:
         resident_files.write_report(summary, args.report)
     if not args.dry_run and not summary.errors:
-        summary = resident_files.import_file(args.file, dry_run=False, actor="cli")
+        summary = resident_files.import_file(args.file, dry_run=False, actor="cli", accept_unusual_numbers=lenient)
     print(json.dumps(summary.as_json()))
     for issue in summary.issues[:20]:
         level = "GALAT" if issue.level == "error" else "peringatan"

@@ -266,4 +266,5 @@ STRINGS: dict[str, str] = {
     "village.label_rt": "Name for RT",
     "village.label_invalid": "Area names are required (1 to 30 characters).",
     "nav.registers": "Registers",
+    "import.accept_unusual": "Accept NIK/KK numbers with an unusual region, date or serial as they are (data from SIAK); reported as warnings. Wrong lengths and duplicate NIKs are still refused.",
 }

@@ -277,4 +277,5 @@ STRINGS: dict[str, str] = {
     "village.label_rt": "Sebutan RT",
     "village.label_invalid": "Sebutan wilayah wajib diisi (1 sampai 30 karakter).",
     "nav.registers": "Buku Register",
+    "import.accept_unusual": "Terima NIK/KK dengan kode wilayah, tanggal atau nomor urut tidak lazim apa adanya (data dari SIAK); dicatat sebagai peringatan. Panjang salah dan NIK ganda tetap ditolak.",
 }

@@ -6,23 +6,40 @@ They need the whole file, so they run after every row was converted, on canonica
 from __future__ import annotations
 
 from kiosk.importing.columns import KK_LEVEL_HEAD, STATUS_HIDUP
+
+STATUS_TIDAK_VALID = 9
 from kiosk.importing.model import RowProblem, SourceRow
 
 
-def duplicate_niks(rows: list[SourceRow]) -> list[RowProblem]:
-    """Every later row repeating a NIK is an error pointing back to the first row that had it."""
-    first: dict[str, int] = {}
+def duplicate_niks(rows: list[SourceRow]) -> tuple[list[RowProblem], set[int]]:
+    """Every later row repeating a NIK is an error pointing back to the first row that had it.
+
+    Except when SIAK itself marks one of the two records TIDAK VALID (status dasar 9): that record is
+    left out with a warning and the valid one is imported. Returns the problems and the skipped rows.
+    """
+    first: dict[str, SourceRow] = {}
     problems: list[RowProblem] = []
+    skipped: set[int] = set()
     for row in rows:
         nik = row.values.get("nik")
         if not isinstance(nik, str):
             continue
-        if nik in first:
-            problems.append(RowProblem(row.row_number, "nik", "error", "nik.duplicate_in_file",
-                                       {"column": "nik", "value": nik, "first_row": first[nik]}))
+        earlier = first.get(nik)
+        if earlier is None:
+            first[nik] = row
+            continue
+        invalid = [r for r in (earlier, row) if r.values.get("status_dasar") == STATUS_TIDAK_VALID]
+        if len(invalid) == 1:
+            dropped = invalid[0]
+            kept = row if dropped is earlier else earlier
+            skipped.add(dropped.row_number)
+            first[nik] = kept
+            problems.append(RowProblem(dropped.row_number, "nik", "warning", "nik.duplicate_invalid_skipped",
+                                       {"column": "nik", "value": nik, "first_row": kept.row_number}))
         else:
-            first[nik] = row.row_number
-    return problems
+            problems.append(RowProblem(row.row_number, "nik", "error", "nik.duplicate_in_file",
+                                       {"column": "nik", "value": nik, "first_row": earlier.row_number}))
+    return problems, skipped
 
 
 def _active(values: dict[str, object]) -> bool:

@@ -22,6 +22,7 @@ _IMPORT_ID: dict[str, str] = {
     "coordinate.invalid": "Koordinat di kolom {column} tidak mungkin: {value}.",
     "nik.parent_format": "NIK orang tua di kolom {column} bukan 16 angka: {value}.",
     "nik.duplicate_in_file": "NIK {value} sudah ada di baris {first_row} berkas ini.",
+    "nik.duplicate_invalid_skipped": "NIK {value} juga ada di baris {first_row}; baris ini berstatus TIDAK VALID di SIAK dan tidak diimpor.",
     "kk.two_heads": "Keluarga {value} sudah punya kepala keluarga di baris {first_row}.",
     "kk.no_head": "Keluarga {value} tidak punya kepala keluarga yang masih hidup.",
 }
@@ -39,6 +40,7 @@ _IMPORT_EN: dict[str, str] = {
     "coordinate.invalid": "The coordinate in column {column} is impossible: {value}.",
     "nik.parent_format": "The parent's NIK in column {column} is not 16 digits: {value}.",
     "nik.duplicate_in_file": "NIK {value} already appears in row {first_row} of this file.",
+    "nik.duplicate_invalid_skipped": "NIK {value} also appears in row {first_row}; this row is TIDAK VALID in SIAK and is not imported.",
     "kk.two_heads": "Family {value} already has a head in row {first_row}.",
     "kk.no_head": "Family {value} has no living head.",
 }

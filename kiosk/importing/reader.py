@@ -112,7 +112,11 @@ def read_residents(path: Path) -> ReadResult:
     """
     table = load_table(Path(path))
     rows, problems = _convert_rows(table)
-    problems.extend(duplicate_niks(rows))
+    duplicates, skipped = duplicate_niks(rows)
+    problems.extend(duplicates)
+    if skipped:
+        rows = [row for row in rows if row.row_number not in skipped]
+        problems = [p for p in problems if p.row_number not in skipped or p.key == "nik.duplicate_invalid_skipped"]
     problems.extend(family_heads(rows))
     problems.sort(key=lambda p: (p.row_number, _ORDER.get(p.column, len(_ORDER))))
     return ReadResult(table.source_format, rows, problems)

@@ -93,7 +93,7 @@ def register(ctx: AppContext) -> None:
                 ui.label(t("import.checking"))
             try:
                 summary = await run.io_bound(resident_files.import_file, path, dry_run=True, actor=account.username,
-                                             client=client)
+                                             client=client, accept_unusual_numbers=bool(lenient.value))
             except Exception as error:  # noqa: BLE001 - not a spreadsheet, wrong columns, ...
                 forget_file()
                 result.clear()
@@ -122,7 +122,8 @@ def register(ctx: AppContext) -> None:
 
             try:
                 summary = await run.io_bound(resident_files.import_file, path, dry_run=False, actor=account.username,
-                                             client=client, progress=progress)
+                                             client=client, progress=progress,
+                                             accept_unusual_numbers=bool(lenient.value))
             except Exception as error:  # noqa: BLE001
                 timer.cancel()
                 result.clear()
@@ -140,6 +141,7 @@ def register(ctx: AppContext) -> None:
 
         with operator_frame(t("import.title"), account, t, lang_default):
             ui.label(t("import.intro"))
+            lenient = ui.checkbox(t("import.accept_unusual")).mark("import-lenient")
             ui.upload(label=t("import.upload"), auto_upload=True, max_file_size=MAX_IMPORT_BYTES,
                       on_upload=on_upload,
                       on_rejected=lambda: ui.notify(t("import.upload_invalid",

@@ -20,6 +20,11 @@ from kiosk.services.resident_import import ImportIssue, ImportSummary, Progress
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
+# With `accept_unusual_numbers` these become warnings: a number of the right shape whose region, embedded
+# date or serial looks impossible (old or anonymised registry data, regions renumbered since). A wrong
+# length, non-digits, digits lost to Excel and duplicates stay errors: such a number cannot be stored.
+UNUSUAL_NUMBER_KEYS = frozenset({"nik.region", "nik.date", "nik.serial", "kk.region", "kk.date"})
+
 
 def _read(path: Path) -> tuple[list[tuple[int, dict]], list[ImportIssue]]:
     try:
@@ -37,14 +42,22 @@ def _read(path: Path) -> tuple[list[tuple[int, dict]], list[ImportIssue]]:
 
 
 def import_file(path: Path, *, dry_run: bool, actor: str, client: str = "",
-                progress: Progress | None = None) -> ImportSummary:
-    """A dry run reports what would happen; a commit writes all rows or, on any error, nothing."""
+                progress: Progress | None = None, accept_unusual_numbers: bool = False) -> ImportSummary:
+    """A dry run reports what would happen; a commit writes all rows or, on any error, nothing.
+
+    `accept_unusual_numbers` is the operator's explicit, audited choice to take numbers as the civil
+    registry gave them (see UNUSUAL_NUMBER_KEYS); they are still reported, as warnings.
+    """
     rows, issues = _read(path)
+    if accept_unusual_numbers:
+        issues = [ImportIssue(i.row, i.column, "warning", i.key, i.params)
+                  if i.level == "error" and i.key in UNUSUAL_NUMBER_KEYS else i for i in issues]
     if not rows:
         raise ServiceError("import.no_rows", status=422)
     if dry_run:
         return resident_import.plan(rows, issues)
-    return resident_import.commit(rows, issues, actor=actor, client=client, source=path.name, progress=progress)
+    source = f"{path.name} (unusual numbers accepted)" if accept_unusual_numbers else path.name
+    return resident_import.commit(rows, issues, actor=actor, client=client, source=source, progress=progress)
 
 
 def write_report(summary: ImportSummary, target: Path, lang: str = "id") -> None:

@@ -17,7 +17,7 @@ ALL_KEYS = {
     "nik.birth_date_mismatch", "nik.sex_mismatch", "kk.length", "kk.digits", "kk.scientific", "kk.region",
     "kk.date", "kk.temporary", "import.not_spreadsheet", "import.extension", "import.columns_missing", "required",
     "code.unknown", "date.invalid", "text.date", "area.invalid", "coordinate.invalid", "nik.parent_format",
-    "nik.duplicate_in_file", "kk.two_heads", "kk.no_head",
+    "nik.duplicate_in_file", "nik.duplicate_invalid_skipped", "kk.two_heads", "kk.no_head",
 }
 
 

@@ -58,7 +58,8 @@ def test_excel_format_problems_are_exact() -> None:
 def test_siak_reads_and_maps_every_label() -> None:
     result = read_residents(SIAK)
     assert result.source_format == "siak"
-    assert [r.row_number for r in result.rows] == list(range(2, 20))
+    # Row 11 repeats row 9's NIK and SIAK marks it TIDAK VALID: it is left out (with a warning).
+    assert [r.row_number for r in result.rows] == [n for n in range(2, 20) if n != 11]
     assert not [p for p in result.problems if p.key == "code.unknown"]
     for row in result.rows:
         values = row.values
@@ -84,8 +85,8 @@ def test_siak_first_rows_exactly() -> None:
     assert (first["akta_perkawinan"], first["tanggalperkawinan"]) == ("0127/2000/III/2014", date(2014, 3, 8))
     assert rows[4]["status_dasar"] == 9  # "Tidak Valid"
     assert rows[4]["akta_lahir"] is None  # "-"
-    assert rows[11]["cacat_id"] == 3  # "Cacat Rungu/Wicara"
-    assert rows[11]["alamat"] == "MBABRIK" and rows[11]["dusun"] == "Dusun Mbabrik"  # bare name, known dusun
+    assert 11 not in rows  # the TIDAK VALID duplicate of row 9
+    assert rows[8]["alamat"] == "DUSUN. MBABRIK" and rows[8]["dusun"] == "Dusun Mbabrik"
     assert rows[12]["kk_level"] == 7  # "Orang Tua"
     assert rows[17]["status_dasar"] == 3 and rows[18]["status_dasar"] == 2  # "Pindah Dalam Negeri", "Mati"
 
@@ -93,10 +94,10 @@ def test_siak_first_rows_exactly() -> None:
 def test_siak_problems() -> None:
     problems = read_residents(SIAK).problems
     assert Counter(p.key for p in problems) == {
-        "kk.region": 18, "nik.region": 18, "nik.serial": 16, "nik.duplicate_in_file": 1,
+        "kk.region": 17, "nik.region": 17, "nik.serial": 16, "nik.duplicate_invalid_skipped": 1,
         "nik.birth_date_mismatch": 1, "kk.no_head": 1}
-    duplicate = next(p for p in problems if p.key == "nik.duplicate_in_file")
-    assert (duplicate.row_number, duplicate.params["first_row"]) == (11, 9)
+    duplicate = next(p for p in problems if p.key == "nik.duplicate_invalid_skipped")
+    assert (duplicate.row_number, duplicate.params["first_row"], duplicate.level) == (11, 9, "warning")
     mismatch = next(p for p in problems if p.key == "nik.birth_date_mismatch")
     assert mismatch.row_number == 18 and mismatch.params["value"] == "25-01-91"
     no_head = next(p for p in problems if p.key == "kk.no_head")
