@@ -56,11 +56,17 @@ def discard_broken_pickles(cache: Path) -> None:
 def storage_secret(settings: Settings) -> str:
     """The cookie-signing secret: generated on this machine on first start, never shipped."""
     path = settings.secret_file
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+    if path.exists() and len(path.read_text().strip()) >= 32:
+        return path.read_text().strip()
+    # New, or left empty by a power cut during the first start: write a temp file, fsync, then rename.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
     return path.read_text().strip()
 
 
@@ -75,6 +81,9 @@ def _print_demo_credentials(username: str, password: str) -> None:
 def build_app(settings: Settings) -> AppContext:
     """Everything but starting the web server; tests call this and then drive the app in-process."""
     prepare_database(settings)
+    # Uploads left behind by a crash are population files with no further use (never while serving).
+    for leftover in (settings.data_dir / "uploads").glob("*"):
+        leftover.unlink(missing_ok=True)
     if settings.demo:
         seed = seed_demo(population=settings.demo_population)
         if seed.one_time_password:

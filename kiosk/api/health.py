@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -25,6 +27,9 @@ class Health(BaseModel):
     printers: list[PrinterHealth]
 
 
+log = logging.getLogger(__name__)
+
+
 def router(ctx: AppContext) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["health"])
 
@@ -40,7 +45,8 @@ def router(ctx: AppContext) -> APIRouter:
                         "journal_mode": database.execute_sql("PRAGMA journal_mode").fetchone()[0]}
             pending = len(open_jobs(500))
         except Exception as error:  # noqa: BLE001 - health must answer even when the database does not
-            db_state, pending = {"state": "error", "detail": str(error)}, 0
+            log.warning("health check: database error: %s", error)  # details in the log, not to the LAN
+            db_state, pending = {"state": "error", "detail": type(error).__name__}, 0
         printers = []
         if ctx.print_worker is not None:
             state = ctx.print_worker.state

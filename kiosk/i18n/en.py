@@ -267,4 +267,8 @@ STRINGS: dict[str, str] = {
     "village.label_invalid": "Area names are required (1 to 30 characters).",
     "nav.registers": "Registers",
     "import.accept_unusual": "Accept NIK/KK numbers with an unusual region, date or serial as they are (data from SIAK); reported as warnings. Wrong lengths and duplicate NIKs are still refused.",
+    "error.last_admin": "The last active admin cannot be deactivated.",
+    "login.current_password": "Current password",
+    "event.not_allowed": "This event does not fit the resident's current status ({status_name}).",
+    "export.forbidden": "The export holds full NIKs: admins or the village head only.",
 }

@@ -278,4 +278,8 @@ STRINGS: dict[str, str] = {
     "village.label_invalid": "Sebutan wilayah wajib diisi (1 sampai 30 karakter).",
     "nav.registers": "Buku Register",
     "import.accept_unusual": "Terima NIK/KK dengan kode wilayah, tanggal atau nomor urut tidak lazim apa adanya (data dari SIAK); dicatat sebagai peringatan. Panjang salah dan NIK ganda tetap ditolak.",
+    "error.last_admin": "Admin aktif terakhir tidak bisa dinonaktifkan.",
+    "login.current_password": "Kata sandi saat ini",
+    "event.not_allowed": "Peristiwa ini tidak cocok dengan status penduduk saat ini ({status_name}).",
+    "export.forbidden": "Ekspor berisi NIK lengkap: hanya admin atau kepala desa.",
 }

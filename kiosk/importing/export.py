@@ -49,10 +49,16 @@ def _data_sheet(book: Workbook, rows: Iterable[dict]) -> None:
             if column in _TEXT_COLUMNS and value is not None:
                 cell = WriteOnlyCell(sheet, value=str(value))
                 cell.number_format = TEXT_FORMAT
+                cell.data_type = "s"  # never a formula, whatever the text starts with
                 out.append(cell)
             elif column in DATE_COLUMNS and isinstance(value, date):
                 cell = WriteOnlyCell(sheet, value=value.date() if isinstance(value, datetime) else value)
                 cell.number_format = DATE_FORMAT
+                out.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                # A name like "=HYPERLINK(...)" must stay text: openpyxl would store it as a live formula.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
                 out.append(cell)
             else:
                 out.append(value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -16,7 +16,8 @@ from kiosk.services.accounts import Account, LockoutPolicy
 
 
 def require(request: Request, role: str) -> Account | RedirectResponse:
-    """The page's account, or where to send the browser instead (setup, login, password change)."""
+    """The page's account, or where to send the browser instead (setup, login, password change, or a
+    "not allowed" page when the role is too low): no page can forget the role check."""
     if village.needs_setup():
         return RedirectResponse("/setup")
     account = current_account()
@@ -24,12 +25,27 @@ def require(request: Request, role: str) -> Account | RedirectResponse:
         return RedirectResponse(f"/login?next={quote(request.url.path)}")
     if account.must_change_password:
         return RedirectResponse("/operator/password")
+    if not account.may(role):
+        return RedirectResponse("/operator/forbidden")
+    return account
+
+
+def still_allowed(role: str) -> Account | None:
+    """Called at the start of every action on an open page: a tab left open after logout, deactivation or a
+    password change must not keep acting. Sends the browser to the login page when it may not."""
+    account = current_account()
+    if account is None or account.must_change_password or not account.may(role):
+        ui.navigate.to("/login")
+        return None
     return account
 
 
 def _safe_next(target: str | None) -> str:
     """Only local paths: a crafted link must not bounce a fresh login to another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if not target or any(c in target for c in "\\\t\r\n") or any(ord(c) < 32 for c in target):
+        return "/operator"
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
         return target
     return "/operator"
 
@@ -82,6 +98,18 @@ def register(ctx: AppContext) -> None:
         app.storage.user.pop(SESSION_KEY, None)
         return RedirectResponse("/login")
 
+    @ui.page("/operator/forbidden", title="Balai")
+    def forbidden_page(request: Request) -> RedirectResponse | None:
+        account = current_account()
+        if account is None:
+            return RedirectResponse("/login")
+        t = translator(lang_default)
+        from kiosk.pages.components.frame import operator_frame
+
+        with operator_frame(t("error.forbidden"), account, t, lang_default):
+            ui.label(t("error.forbidden")).classes("text-h6 text-negative").mark("forbidden")
+        return None
+
     @ui.page("/operator/password", title="Balai · Kata sandi")
     def change_password_page(request: Request) -> RedirectResponse | None:
         account = current_account()
@@ -96,6 +124,8 @@ def register(ctx: AppContext) -> None:
                 message.set_text(t("error.password_mismatch"))
                 return
             try:
+                if current is not None:  # a found, unattended session must not be able to take the account
+                    await run.io_bound(accounts.authenticate, account.username, current.value or "", client, policy)
                 await run.io_bound(accounts.set_password, account.username, first.value or "",
                                    actor=account.username, client=client)
             except Exception as error:  # noqa: BLE001
@@ -107,6 +137,10 @@ def register(ctx: AppContext) -> None:
         with ui.column().classes("absolute-center items-stretch w-96 gap-3"):
             ui.label(t("login.change_title")).classes("text-h5")
             ui.label(account.username).classes("text-subtitle1")
+            current = None
+            if not account.must_change_password:
+                current = ui.input(t("login.current_password"), password=True) \
+                    .props("outlined autocomplete=current-password").mark("current-password")
             first = ui.input(t("login.new_password"), password=True).props("outlined autocomplete=new-password") \
                 .mark("new-password")
             second = ui.input(t("login.repeat_password"), password=True).props("outlined autocomplete=new-password") \

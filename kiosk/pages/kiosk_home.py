@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from kiosk.context import AppContext
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.qr import qr_code
-from kiosk.pages.session import language, toggle_language
+from kiosk.pages.session import client_address, language, toggle_language
 from kiosk.i18n import Translator
 from kiosk.services import queue, village
 from kiosk.services.clock import local_time, utc_now
@@ -35,7 +36,7 @@ def register(ctx: AppContext) -> None:
     settings = ctx.settings
 
     @ui.page("/kiosk", title="Balai · Kios")
-    def kiosk_page() -> RedirectResponse | None:
+    def kiosk_page(request: Request) -> RedirectResponse | None:
         if village.needs_setup():
             return RedirectResponse("/setup")
         ui.add_css(KIOSK_CSS)
@@ -44,6 +45,7 @@ def register(ctx: AppContext) -> None:
         info = village.get_village()
         village_name = info.name if info else ""
         zone_name = info.timezone if info else "Asia/Jakarta"
+        client = client_address(request)
 
         def t() -> Translator:
             return Translator(language(settings.language))
@@ -58,6 +60,10 @@ def register(ctx: AppContext) -> None:
 
         def take(prefix: str) -> None:
             touched()
+            # /kiosk is public on the office Wi-Fi: the same per-address limit as the ticket API.
+            if not ctx.ticket_limiter.allow(client):
+                ui.notify(t()("error.rate_limited"), type="warning", position="center", timeout=5000)
+                return
             try:
                 issued = queue.issue_ticket(prefix, status_url_base=ctx.status_url_base,
                                             print_ticket=ctx.print_worker is not None,

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from kiosk.context import AppContext
-from kiosk.pages.auth import require
+from kiosk.pages.auth import require, still_allowed
 from kiosk.pages.components.feedback import notify_error
 from kiosk.pages.components.frame import operator_frame
 from kiosk.pages.session import client_address, translator
@@ -38,6 +38,8 @@ def register(ctx: AppContext) -> None:
             counters_box = ui.column().classes("w-full")
 
         def run_action(action, *args, **kwargs) -> None:  # noqa: ANN001
+            if still_allowed("admin") is None:
+                return
             try:
                 action(*args, actor=account.username, client=client, **kwargs)
             except Exception as error:  # noqa: BLE001
@@ -105,6 +107,8 @@ def register(ctx: AppContext) -> None:
             box = ui.column().classes("w-full")
 
         async def add() -> None:
+            if still_allowed("admin") is None:
+                return
             try:
                 await run.io_bound(accounts.create_user, username.value or "", password.value or "",
                                    role.value or "", full_name=full_name.value or "", actor=account.username,
@@ -116,6 +120,8 @@ def register(ctx: AppContext) -> None:
             draw()
 
         def set_active(username: str, active: bool) -> None:
+            if still_allowed("admin") is None:
+                return
             try:
                 accounts.set_user_active(username, active, actor=account.username, client=client)
             except Exception as error:  # noqa: BLE001

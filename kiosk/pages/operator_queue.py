@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from kiosk.context import AppContext
-from kiosk.pages.auth import require
+from kiosk.pages.auth import require, still_allowed
 from kiosk.pages.components.feedback import notify_error
 from kiosk.pages.components.frame import operator_frame
 from kiosk.pages.session import client_address, translator
@@ -35,6 +35,8 @@ def register(ctx: AppContext) -> None:
         state = {"counter": chosen, "version": -1}
 
         def act(action, *args) -> None:  # noqa: ANN001 - a service function and its arguments
+            if still_allowed("operator") is None:
+                return
             if state["counter"] is None:
                 return
             try:
@@ -56,6 +58,8 @@ def register(ctx: AppContext) -> None:
             refresh()
 
         def job_action(action, job_id: int) -> None:  # noqa: ANN001
+            if still_allowed("operator") is None:
+                return
             try:
                 action(job_id, actor=account.username, client=client)
             except Exception as error:  # noqa: BLE001

@@ -12,7 +12,7 @@ from nicegui import ui
 
 from kiosk.context import AppContext
 from kiosk.i18n import Translator
-from kiosk.pages.auth import require
+from kiosk.pages.auth import require, still_allowed
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.frame import operator_frame
 from kiosk.pages.session import client_address, translator
@@ -100,6 +100,8 @@ def register(ctx: AppContext) -> None:
                     .props("outlined type=date").mark("form-event-date")
 
             def save() -> None:
+                if still_allowed("operator") is None:
+                    return
                 error.set_text("")
                 try:
                     person_id, warnings = resident_edit.create_person(
@@ -126,13 +128,15 @@ def register(ctx: AppContext) -> None:
                 ui.label(t("error.forbidden")).classes("text-negative").mark("forbidden")
                 return None
             try:
-                initial = resident_edit.editable(person_id)
+                initial = resident_edit.editable(person_id, actor=account.username, client=client)
             except Exception as problem:  # noqa: BLE001
                 ui.label(error_text(problem, t)).classes("text-h6")
                 return None
             inputs, error = person_form(t, initial)
 
             def save() -> None:
+                if still_allowed("operator") is None:
+                    return
                 error.set_text("")
                 try:
                     warnings = resident_edit.update_person(person_id, read_form(inputs), actor=account.username,
@@ -158,6 +162,8 @@ def family_actions(person_id: int, t: Translator, actor: str, client: str) -> No
             rt = ui.input(t("residents.field.rt")).props("outlined dense maxlength=3").classes("w-20")
 
             def create() -> None:
+                if still_allowed("operator") is None:
+                    return
                 try:
                     resident_edit.kk_baru(person_id, number.value or "", alamat=alamat.value or "",
                                           dusun=dusun.value or "", rw=rw.value or "", rt=rt.value or "",
@@ -176,6 +182,8 @@ def family_actions(person_id: int, t: Translator, actor: str, client: str) -> No
                 .props("outlined dense").classes("w-56")
 
             def move() -> None:
+                if still_allowed("operator") is None:
+                    return
                 try:
                     resident_edit.pindah_kk(person_id, target.value or "", int(level.value or 0), when=date.today(),
                                             actor=actor, client=client)
@@ -200,6 +208,8 @@ def split_action(family: residents.FamilyRecord, t: Translator, actor: str, clie
             number = ui.input(t("family.new_kk")).props("outlined dense maxlength=20").mark("pecah-kk-number")
 
             def split() -> None:
+                if still_allowed("operator") is None:
+                    return
                 try:
                     new_id = resident_edit.pecah_kk(family.id, list(moving.value or []), int(head.value or 0),
                                                     number.value or "", alamat="", when=date.today(), actor=actor,

@@ -18,7 +18,7 @@ from nicegui.events import UploadEventArguments
 
 from kiosk.context import AppContext
 from kiosk.i18n import translate
-from kiosk.pages.auth import require
+from kiosk.pages.auth import require, still_allowed
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.frame import operator_frame
 from kiosk.pages.session import client_address, language, translator
@@ -49,6 +49,9 @@ def register(ctx: AppContext) -> None:
                 Path(state["path"]).unlink(missing_ok=True)
                 state["path"] = None
 
+        # A checked file waits for "save"; if the tab goes away instead, the population file goes too.
+        ui.context.client.on_delete(forget_file)
+
         def show(summary: ImportSummary) -> None:
             result.clear()
             with result:
@@ -77,6 +80,8 @@ def register(ctx: AppContext) -> None:
                 ui.download(target.read_bytes(), "laporan-impor.csv", "text/csv")
 
         async def on_upload(event: UploadEventArguments) -> None:
+            if still_allowed("operator") is None:
+                return
             forget_file()
             name = event.file.name or ""
             suffix = Path(name).suffix.lower()
@@ -106,6 +111,8 @@ def register(ctx: AppContext) -> None:
             show(summary)
 
         async def commit() -> None:
+            if still_allowed("operator") is None:
+                return
             path = state["path"]
             if path is None:
                 return

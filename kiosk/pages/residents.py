@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from kiosk.context import AppContext
-from kiosk.pages.auth import require
+from kiosk.pages.auth import require, still_allowed
 from kiosk.pages.components.feedback import notify_error
 from kiosk.pages.components.frame import operator_frame
 from kiosk.pages.resident_forms import family_actions, split_action
@@ -46,7 +46,8 @@ def register(ctx: AppContext) -> None:
         async def export() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 target = Path(folder) / f"penduduk-{date.today().isoformat()}.xlsx"
-                await run.io_bound(resident_files.export_file, target, actor=account.username, client=client)
+                await run.io_bound(resident_files.export_file, target, actor=account.username, client=client,
+                                   role=account.role)
                 ui.download(target.read_bytes(), target.name)
 
         with operator_frame(t("nav.residents"), account, t, lang_default):
@@ -62,7 +63,9 @@ def register(ctx: AppContext) -> None:
                           on_click=lambda: ui.navigate.to("/operator/residents/new")).props("outline").mark("new-person")
                 ui.button(t("residents.import"), icon="upload_file",
                           on_click=lambda: ui.navigate.to("/operator/residents/import")).props("outline")
-                ui.button(t("residents.export"), icon="download", on_click=export).props("outline").mark("export")
+                if account.may("signer"):
+                    ui.button(t("residents.export"), icon="download", on_click=export).props("outline") \
+                        .mark("export")
                 ui.button(t("residents.statistics"), icon="bar_chart",
                           on_click=lambda: ui.navigate.to("/operator/statistics")).props("outline")
             columns = [
@@ -111,6 +114,8 @@ def register(ctx: AppContext) -> None:
             labels = village.area_labels()
 
             def reveal(field: str, target: ui.label) -> None:
+                if still_allowed("operator") is None:
+                    return
                 target.set_text(residents.reveal_number(person_id, field, actor=account.username, client=client))
 
             with ui.card().classes("w-full"):
@@ -166,6 +171,8 @@ def register(ctx: AppContext) -> None:
                         .mark("event-document")
 
                     def save_event() -> None:
+                        if still_allowed("operator") is None:
+                            return
                         try:
                             event = EventInput(kind.value or "", date.fromisoformat(when.value or ""),
                                                reason.value or "", document.value or "")

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from kiosk.context import AppContext
-from kiosk.pages.auth import require
+from kiosk.pages.auth import require, still_allowed
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.frame import operator_frame
 from kiosk.pages.session import client_address, translator
@@ -51,6 +51,8 @@ def register(ctx: AppContext) -> None:
                 message = ui.label("").classes("text-negative").mark("village-error")
 
                 def save() -> None:
+                    if still_allowed("admin") is None:
+                        return
                     message.set_text("")
                     try:
                         village.save_settings(

@@ -137,6 +137,9 @@ def set_user_active(username: str, active: bool, *, actor: str, client: str = ""
         user = User.get_or_none(User.username == username)
         if user is None:
             raise NotFound("error.user_not_found", username=username)
+        if not active and user.role == "admin" and User.select().where(
+                (User.role == "admin") & (User.active == True) & (User.id != user.id)).count() == 0:  # noqa: E712
+            raise ServiceError("error.last_admin", status=409)
         user.active = active
         user.updated_at = utc_now()
         user.save()
@@ -173,20 +176,25 @@ def is_locked(username: str, client: str, policy: LockoutPolicy) -> bool:
 def authenticate(username: str, password: str, client: str, policy: LockoutPolicy) -> Account:
     """Check a password. Raises ServiceError('error.login_failed') or ('error.locked'); never says which part was wrong."""
     name = username.strip()
-    with database.atomic():
-        if is_locked(name, client, policy):
+    with reading():
+        locked = is_locked(name, client, policy)
+        user = None if locked else User.get_or_none(User.username == name)
+    if locked:
+        # Recorded (and committed) before refusing, so hammering a locked account leaves a trace.
+        with database.atomic():
             LoginAttempt.create(username=name, client=client, at=utc_now(), success=False)
             audit.record(name or "?", "login.locked", name, "", client)
-            raise ServiceError("error.locked", status=429, minutes=int(policy.minutes))
-        user = User.get_or_none(User.username == name)
-        ok = False
-        if user is not None:
-            try:
-                ok = _hasher.verify(user.password_hash, password) and user.active
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                ok = False
-        else:
-            _spend_verify_time(password)
+        raise ServiceError("error.locked", status=429, minutes=int(policy.minutes))
+    # argon2 takes a while on a Pi: verify outside any transaction so no one waits for the write lock.
+    ok = False
+    if user is not None:
+        try:
+            ok = _hasher.verify(user.password_hash, password) and user.active
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+    else:
+        _spend_verify_time(password)
+    with database.atomic():
         LoginAttempt.create(username=name, client=client, at=utc_now(), success=ok)
         if not ok:
             audit.record(name or "?", "login.failed", name, "", client)

@@ -97,7 +97,10 @@ def _data_row(sheet: Worksheet, row: int, values: list[str], numeric: set[int], 
     """
     for index, value in enumerate(values):
         content: str | int = int(value) if index in numeric and value.isdigit() else value
-        sheet.cell(row=row, column=index + 1, value=content).style = style
+        cell = sheet.cell(row=row, column=index + 1, value=content)
+        cell.style = style
+        if isinstance(content, str) and content.startswith("="):
+            cell.data_type = "s"  # text typed by a person, never a formula in the office's Excel
 
 
 def _signature(sheet: Worksheet, row: int, header: RegisterHeader, width: int) -> None:

@@ -11,10 +11,10 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from kiosk.db import database, reading
+from kiosk.db import database
 from kiosk.identity import Problem, check_kk, check_nik, normalize_number
 from kiosk.importing.columns import CODE_COLUMNS
-from kiosk.models import Keluarga, Penduduk, Wilayah
+from kiosk.models import Keluarga, Penduduk, PersonalDataRead, Wilayah
 from kiosk.services import audit
 from kiosk.services.clock import utc_now
 from kiosk.services.codes import code_lists
@@ -137,11 +137,13 @@ def update_person(person_id: int, data: PersonInput, *, actor: str, client: str 
         return warnings
 
 
-def editable(person_id: int) -> PersonInput:
-    with reading():
+def editable(person_id: int, *, actor: str, client: str = "") -> PersonInput:
+    """The edit form shows the full NIK (it is what gets corrected), so opening it is a logged read."""
+    with database.atomic():
         person = Penduduk.get_or_none((Penduduk.id == person_id) & Penduduk.deleted_at.is_null())
         if person is None:
             raise NotFound()
+        PersonalDataRead.create(at=utc_now(), actor=actor, penduduk=person, what="person.edit_view", client=client)
         return PersonInput(**{f: getattr(person, f) for f in PersonInput.__dataclass_fields__})
 
 

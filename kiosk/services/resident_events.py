@@ -15,6 +15,7 @@ from kiosk.db import database
 from kiosk.models import Penduduk, PendudukEvent
 from kiosk.services import audit
 from kiosk.services.clock import utc_now
+from kiosk.services.codes import label
 from kiosk.services.errors import NotFound, ServiceError
 
 # kind -> status dasar afterwards (codes of the national list: 1 hidup, 2 mati, 3 pindah, 4 hilang, 6 pergi)
@@ -22,6 +23,12 @@ PERSON_EVENTS: dict[str, int] = {
     "lahir": 1, "datang": 1, "kembali": 1, "mati": 2, "pindah_keluar": 3, "hilang": 4, "pergi": 6,
 }
 FAMILY_EVENTS = ("kk_baru", "pecah_kk", "pindah_kk")
+# The statuses each event may follow: nobody comes back from death by a "kembali" or "datang".
+ALLOWED_FROM: dict[str, frozenset[int]] = {
+    "lahir": frozenset({1}), "datang": frozenset({1, 3}), "kembali": frozenset({4, 6}),
+    "mati": frozenset({1, 4, 6}), "pindah_keluar": frozenset({1, 6}), "hilang": frozenset({1, 6}),
+    "pergi": frozenset({1}),
+}
 
 
 @dataclass(frozen=True)
@@ -66,5 +73,8 @@ def record_event(person_id: int, event: EventInput, *, actor: str, client: str =
             raise NotFound()
         if event.kind == "mati" and person.status_dasar == 2:
             raise ServiceError("event.already_dead")
+        allowed = ALLOWED_FROM.get(event.kind)
+        if allowed is not None and person.status_dasar not in allowed:
+            raise ServiceError("event.not_allowed", status=409, status_name=label("status_dasar", person.status_dasar))
         add_event(person, event, actor=actor)
         audit.record(actor, f"residents.event.{event.kind}", person.uuid, event.document_no, client)

@@ -95,8 +95,14 @@ def export_rows() -> list[dict]:
         return [_canonical(p, families.get(p.keluarga_id), areas.get(p.wilayah_id)) for p in people]
 
 
-def export_file(target: Path, *, actor: str, client: str = "") -> int:
-    """Write .xlsx (the import format) or .csv by the target's extension; returns the number of people."""
+def export_file(target: Path, *, actor: str, client: str = "", role: str = "admin") -> int:
+    """Write .xlsx (the import format) or .csv by the target's extension; returns the number of people.
+
+    The file holds every full NIK and KK, so only an admin or the signer (kepala desa) may take it out;
+    `role` is the caller's (the CLI runs as the machine's administrator).
+    """
+    if role not in ("admin", "signer"):
+        raise ServiceError("export.forbidden", status=403)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ServiceError("export.extension")

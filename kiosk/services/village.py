@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from kiosk.db import database, reading
-from kiosk.models import User, Village
+from kiosk.models import Village
 from kiosk.services import audit
 from kiosk.services.accounts import _create_user
 from kiosk.services.clock import INDONESIAN_ZONES, utc_now
@@ -55,11 +55,10 @@ def get_village() -> VillageInfo | None:
 
 
 def needs_setup() -> bool:
-    """True until both the village identity and an active admin exist: the first visit must create them."""
+    """True until the village identity exists. The set-up page creates it together with the first admin,
+    so a village always had an admin; later losing every admin must never reopen set-up to the LAN."""
     with reading():
-        has_village = Village.select().where(Village.id == 1).exists()
-        has_admin = User.select().where((User.role == "admin") & (User.active == True)).exists()  # noqa: E712
-        return not (has_village and has_admin)
+        return not Village.select().where(Village.id == 1).exists()
 
 
 def _save_village(info: VillageInfo) -> None:

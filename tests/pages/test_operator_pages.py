@@ -160,3 +160,18 @@ async def test_admin_renames_the_area_levels(office: User) -> None:
     office.find(marker="village-save").click()
     await office.should_see("Tersimpan.", retries=30)
     assert village.area_labels().dusun == "Jorong"
+
+
+async def test_changing_a_password_asks_for_the_current_one(office: User) -> None:
+    accounts.create_user("siti", PASSWORD, "operator", actor="test")
+    await login(office, "siti", PASSWORD)
+    await office.should_see("Loket saya", retries=30)
+    await office.open("/operator/password")
+    office.find(marker="current-password").type("bukan-sandinya-1")
+    office.find(marker="new-password").type("sandi-baru-2026x")
+    office.find(marker="repeat-password").type("sandi-baru-2026x")
+    office.find(marker="save-password").click()
+    await office.should_see("Nama pengguna atau kata sandi salah.", retries=30)
+    office.find(marker="current-password").clear().type(PASSWORD)
+    office.find(marker="save-password").click()
+    await office.should_see("Masuk Petugas", retries=30)

@@ -101,3 +101,12 @@ async def test_add_a_resident_through_the_form(office: User) -> None:
     person = Penduduk.get(Penduduk.nik == "3204125505900001")
     assert person.sex == 2 and person.status_dasar == 1
     await office.should_see("Datang", retries=30)  # the first event is in the history
+
+
+async def test_viewer_cannot_reach_the_import_or_forms(office: User) -> None:
+    accounts.create_user("tamu", PASSWORD, "viewer", actor="test")
+    await login(office, "tamu", PASSWORD)
+    await office.should_see("Daftar tunggu", retries=30)
+    for path in ("/operator/residents/import", "/operator/residents/new", "/operator/village"):
+        await office.open(path)
+        await office.should_see("Anda tidak berhak melakukan ini.", retries=30)
