@@ -7,8 +7,7 @@ from pydantic import BaseModel
 
 from kiosk.api.deps import client_of, requires
 from kiosk.context import AppContext
-from kiosk.db import database
-from kiosk.services import audit, residents
+from kiosk.services import residents
 from kiosk.services.accounts import Account
 from kiosk.services.codes import label
 
@@ -40,9 +39,7 @@ def router(ctx: AppContext) -> APIRouter:
     def search(request: Request, q: str = Query(min_length=1, max_length=100),
                account: Account = Depends(requires("operator"))) -> list[ResidentOut]:
         """Top 20 matches by name, NIK or KK (prefix, case- and accent-insensitive); NIK and KK masked."""
-        hits = residents.search(q, 20)
-        with database.atomic():
-            audit.record(account.username, "residents.search", q[:64], f"{len(hits)} hits", client_of(request))
+        hits = residents.search_logged(q, actor=account.username, client=client_of(request))
         return [ResidentOut(id=h.uuid, nama=h.nama, nik=h.nik_masked, no_kk=h.kk_masked, alamat=h.alamat,
                             dusun=h.dusun, rw=h.rw, rt=h.rt, status=label("status_dasar", h.status_dasar),
                             age=h.age) for h in hits]

@@ -26,7 +26,6 @@ from kiosk.services import registers
 from kiosk.services.errors import ServiceError
 from kiosk.services.register_export import register_xlsx
 from printing.register_pdf import RegisterTable
-from printing.register_process import render_register_pdf_isolated
 
 STRINGS_ID: dict[str, str] = {
     "nav.registers": "Buku Register",
@@ -188,7 +187,7 @@ def register(ctx: AppContext) -> None:
                                            actor=account.username, client=client)
                 header = await run.io_bound(registers.register_header)
                 if kind == "pdf":
-                    data = await run.io_bound(render_register_pdf_isolated, table, header, paper.value or "F4")
+                    data = await run.io_bound(registers.render_pdf, table, header, paper.value or "F4")
                 else:
                     data = await run.io_bound(register_xlsx, table, header, paper.value or "F4")
             except Exception as error:  # noqa: BLE001 - shown to the person

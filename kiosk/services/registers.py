@@ -347,3 +347,10 @@ def register_header(today: date | None = None) -> RegisterHeader:
         desa=name, signer_title=f"Kepala Desa {name}".strip(), signer_name=(signer.full_name if signer else "").strip(),
         place_date=f"Desa {name}, {format_date(day)}",
     )
+
+
+def render_pdf(table: RegisterTable, header: RegisterHeader, paper: str = "F4") -> bytes:
+    """The printable book, laid out in a separate lower-priority process (see printing.register_process)."""
+    from printing.register_process import render_register_pdf_isolated
+
+    return render_register_pdf_isolated(table, header, paper)

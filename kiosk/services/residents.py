@@ -116,6 +116,14 @@ def search(text: str, limit: int = 20, today: date | None = None) -> list[Reside
     ]
 
 
+def search_logged(text: str, *, actor: str, client: str = "", limit: int = 20) -> list[ResidentHit]:
+    """A search made by someone (API, page): what they looked for lands in the audit log."""
+    hits = search(text, limit)
+    with database.atomic():
+        audit.record(actor, "residents.search", text[:64], f"{len(hits)} hits", client)
+    return hits
+
+
 def _log_read(actor: str, what: str, client: str, person: Penduduk | None = None,
               family: Keluarga | None = None) -> None:
     PersonalDataRead.create(at=utc_now(), actor=actor, penduduk=person, keluarga=family, what=what, client=client)
