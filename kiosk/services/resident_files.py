@@ -95,7 +95,7 @@ def export_rows() -> list[dict]:
         return [_canonical(p, families.get(p.keluarga_id), areas.get(p.wilayah_id)) for p in people]
 
 
-def export_file(target: Path, *, actor: str, client: str = "", role: str = "admin") -> int:
+def export_file(target: Path, *, actor: str, role: str, client: str = "") -> int:
     """Write .xlsx (the import format) or .csv by the target's extension; returns the number of people.
 
     The file holds every full NIK and KK, so only an admin or the signer (kepala desa) may take it out;

@@ -49,7 +49,7 @@ def test_import_export_import_changes_nothing(db, tmp_path):
     resident_files.import_file(source, dry_run=False, actor="t")
     first = snapshot()
     exported = tmp_path / "ekspor.xlsx"
-    assert resident_files.export_file(exported, actor="t") == 120
+    assert resident_files.export_file(exported, actor="t", role="admin") == 120
     sheet = load_workbook(exported, read_only=True)["Data Penduduk"]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header[:7] == ["alamat", "dusun", "rw", "rt", "nama", "no_kk", "nik"]
@@ -57,7 +57,7 @@ def test_import_export_import_changes_nothing(db, tmp_path):
     assert summary.created == 0 and summary.errors == 0
     assert snapshot() == first
     csv_target = tmp_path / "ekspor.csv"
-    resident_files.export_file(csv_target, actor="t")
+    resident_files.export_file(csv_target, actor="t", role="admin")
     assert csv_target.read_text(encoding="utf-8-sig").splitlines()[0].startswith("alamat,dusun,rw,rt,nama")
 
 
