@@ -23,10 +23,14 @@ from kiosk.pages import register_pages
 from kiosk.services import village
 from kiosk.services.demo import seed_demo
 from kiosk.services.feed import ChangeFeed
-from kiosk.services.print_jobs import PrintWorker
+from kiosk.services.letter_signing import options_from_settings, publish_public_key
+from kiosk.services.letter_types import install_builtins
+from kiosk.services.print_jobs import LETTER_KINDS, PrintWorker
+from kiosk.services.resident_pins import PinPolicy
 from kiosk.services.ratelimit import RateLimiter
-from kiosk.services.ticket_print import make_renderer
+from kiosk.services.ticket_print import make_letter_renderer, make_renderer
 from kiosk.settings import Settings
+from printing.cups import letter_printer_from_setting
 from printing.paper import paper_by_name
 from printing.transports import printer_from_url
 
@@ -97,13 +101,27 @@ def build_app(settings: Settings) -> AppContext:
             printer.timeout = settings.printer_timeout  # a ?timeout= in the URL wins over the setting
         worker = PrintWorker(printer, make_renderer(paper_by_name(settings.printer_paper)),
                              settings.print_retry_max_seconds, on_change=feed.bump)
+    letter_printer = letter_printer_from_setting(
+        settings.letter_printer or ("preview:" if settings.demo else ""), settings.preview_dir, settings.letter_paper)
+    letter_worker = None
+    if letter_printer is not None:
+        letter_worker = PrintWorker(letter_printer, make_letter_renderer(settings.letters_dir),
+                                    settings.print_retry_max_seconds, on_change=feed.bump, kinds=LETTER_KINDS)
+    install_builtins()
+    base_url = public_base_url(settings.public_url, settings.host, settings.port)
+    letters = options_from_settings(settings, base_url)
+    if not village.needs_setup():
+        publish_public_key(letters.key)
     ctx = AppContext(
         settings=settings,
-        base_url=public_base_url(settings.public_url, settings.host, settings.port),
+        base_url=base_url,
         feed=feed,
         ticket_limiter=RateLimiter(settings.ticket_rate_per_minute),
         audio=CallAudio(settings.audio_dir, voice=settings.espeak_voice),
         print_worker=worker,
+        letters=letters,
+        pin_policy=PinPolicy(attempts=settings.pin_attempts),
+        letter_worker=letter_worker,
     )
     settings.audio_dir.mkdir(parents=True, exist_ok=True)
     ctx.audio.chime_path()
@@ -113,8 +131,9 @@ def build_app(settings: Settings) -> AppContext:
     advertiser: list[Advertiser] = []
 
     async def start() -> None:
-        if worker is not None:
-            worker.start()
+        for each in (worker, letter_worker):
+            if each is not None:
+                each.start()
         if settings.mdns_enabled:
             info = village.get_village()
             addresses = settings.mdns_interfaces or [lan_address()]
@@ -129,8 +148,9 @@ def build_app(settings: Settings) -> AppContext:
     async def stop() -> None:
         for ad in advertiser:
             await ad.stop()
-        if worker is not None:
-            worker.stop()
+        for each in (worker, letter_worker):
+            if each is not None:
+                each.stop()
         close_database()
 
     app.on_startup(start)

@@ -50,6 +50,13 @@ class Settings:
     mdns_enabled: bool = _setting(True, "Advertise the server on the office network with mDNS (zeroconf).")
     mdns_interfaces: list[str] = _setting([], "Interfaces (addresses) mDNS uses; empty = all LAN interfaces (demo mode: 127.0.0.1 only).")
     espeak_voice: str = _setting("id", "espeak-ng voice for the spoken call on the display.")
+    letter_printer: str = _setting("", "CUPS queue that prints letters (see `lpstat -p`); preview: writes PDFs to the preview folder; empty = none (demo: preview:).")
+    letter_paper: str = _setting("F4", "Letter paper: F4 (215 x 330 mm) or A4 (210 x 297 mm).")
+    letter_margins_mm: str = _setting("20,20,20,30", "Letter margins in millimetres: top,right,bottom,left.")
+    letter_number_format: str = _setting("{kode}/{nomor:03}/{kode_desa}/{bulan_romawi}/{tahun}", "Letter number format; tokens {kode} {nomor} {nomor:03} {kode_desa} {bulan} {bulan_romawi} {tahun} {jenis}.")
+    letter_number_series: str = _setting("type", "Letter number series: type (one series per letter type) or shared (one for all); both reset every year.")
+    upload_max_mb: float = _setting(5.0, "Largest attachment (photo or PDF) a resident or operator may upload, in MB.")
+    pin_attempts: int = _setting(5, "Wrong NIK/PIN tries one kiosk or phone address may make per 15 minutes.")
     backup_keep: int = _setting(10, "How many database backups taken before migrations are kept.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
@@ -72,6 +79,25 @@ class Settings:
     @property
     def secret_file(self) -> Path:
         return self.data_dir / "secret.key"
+
+    @property
+    def signing_key_file(self) -> Path:
+        """The village's Ed25519 private key (made on this machine; never in the database or a backup of it)."""
+        return self.data_dir / "signing.key"
+
+    @property
+    def letters_dir(self) -> Path:
+        return self.data_dir / "letters"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def letter_margins(self) -> tuple[float, float, float, float]:
+        """(top, right, bottom, left) in millimetres."""
+        top, right, bottom, left = (float(part) for part in self.letter_margins_mm.split(","))
+        return top, right, bottom, left
 
 
 def setting_help() -> dict[str, str]:
@@ -113,6 +139,20 @@ def _validate(settings: Settings) -> Settings:
         raise SettingsError("setting 'language': use 'id' or 'en'")
     if settings.printer_paper not in {"58mm", "80mm"}:
         raise SettingsError("setting 'printer_paper': use '58mm' or '80mm'")
+    if settings.letter_paper not in {"F4", "A4"}:
+        raise SettingsError("setting 'letter_paper': use 'F4' or 'A4'")
+    if settings.letter_number_series not in {"type", "shared"}:
+        raise SettingsError("setting 'letter_number_series': use 'type' or 'shared'")
+    try:
+        margins = settings.letter_margins
+    except ValueError as error:
+        raise SettingsError("setting 'letter_margins_mm': four numbers top,right,bottom,left") from error
+    if not all(0 <= margin <= 60 for margin in margins):
+        raise SettingsError("setting 'letter_margins_mm': each margin between 0 and 60 mm")
+    if "{nomor" not in settings.letter_number_format or "|" in settings.letter_number_format:
+        raise SettingsError("setting 'letter_number_format': must contain {nomor} and no '|'")
+    if not 0.1 <= settings.upload_max_mb <= 50:
+        raise SettingsError("setting 'upload_max_mb': between 0.1 and 50")
     if settings.lockout_attempts < 1 or settings.session_hours <= 0:
         raise SettingsError("settings 'lockout_attempts' and 'session_hours' must be positive")
     return settings

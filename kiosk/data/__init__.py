@@ -23,3 +23,22 @@ def code_lists() -> dict[str, dict[int, str]]:
     """The "Kode Data" lists as {list_name: {code: label}}; JSON keeps codes as strings, callers want ints."""
     raw = json.loads(data_path("kode_data.json").read_text(encoding="utf-8"))
     return {name: {int(code): label for code, label in entries.items()} for name, entries in raw.items()}
+
+
+@lru_cache(maxsize=1)
+def letter_classifications() -> dict[str, str]:
+    """Classification code -> name ("471.1" -> "Identitas Penduduk"), enabled codes only."""
+    import csv
+
+    with data_path("klasifikasi_surat.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["kode"].strip(): row["nama"].strip() for row in csv.DictReader(handle)
+                if row.get("enabled", "1").strip() == "1" and row["kode"].strip()}
+
+
+def letter_type_files() -> list[tuple[Path, Path]]:
+    """The built-in letter types: (definition .json, body template .html) pairs, sorted by code."""
+    folder = data_path("letter_types")
+    pairs = []
+    for definition in sorted(folder.glob("*.json")):
+        pairs.append((definition, definition.with_suffix(".html")))
+    return pairs

@@ -9,6 +9,7 @@ class User(BaseModel):
     uuid = CharField(unique=True)
     username = CharField(unique=True)
     full_name = TextField(default="")
+    title = TextField(default="")
     role = CharField()
     password_hash = TextField()
     active = BooleanField(default=True)

@@ -17,4 +17,5 @@ class Village(BaseModel):
     label_dusun = TextField(default="Dusun")
     label_rw = TextField(default="RW")
     label_rt = TextField(default="RT")
+    public_key = TextField(default="")
     created_at = DateTimeField()

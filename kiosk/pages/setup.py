@@ -9,6 +9,7 @@ from nicegui import run, ui
 from kiosk.context import AppContext
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.session import client_address, toggle_language, translator
+from kiosk.services.letter_signing import publish_public_key
 from kiosk.services import village
 from kiosk.services.clock import INDONESIAN_ZONES, ZONE_ABBREVIATIONS
 
@@ -36,6 +37,8 @@ def register(ctx: AppContext) -> None:
             try:
                 await run.io_bound(village.complete_setup, info, username.value or "", password.value or "",
                                    full_name.value or "", client)
+                # The key pair was made on this machine at start; the village row now carries its public half.
+                await run.io_bound(publish_public_key, ctx.letters.key)
             except Exception as error:  # noqa: BLE001
                 message.set_text(error_text(error, t))
                 return

@@ -84,15 +84,17 @@ def cancel(job_id: int, *, actor: str, client: str = "") -> None:
         audit.record(actor, "print.cancel", str(job_id), "", client)
 
 
-def recover_interrupted() -> int:
+def recover_interrupted(kinds: tuple[str, ...]) -> int:
     """At start: a job that was being sent when the process died goes back to pending."""
     with database.atomic():
-        return PrintJob.update(status="pending", next_attempt_at=utc_now()).where(PrintJob.status == "sending").execute()
+        return PrintJob.update(status="pending", next_attempt_at=utc_now()) \
+            .where((PrintJob.status == "sending") & PrintJob.kind.in_(kinds)).execute()
 
 
-def _claim_due() -> PrintJob | None:
+def _claim_due(kinds: tuple[str, ...]) -> PrintJob | None:
     with database.atomic():
-        job = (PrintJob.select().where((PrintJob.status == "pending") & (PrintJob.next_attempt_at <= utc_now()))
+        job = (PrintJob.select().where((PrintJob.status == "pending") & (PrintJob.next_attempt_at <= utc_now())
+                                       & PrintJob.kind.in_(kinds))
                .order_by(PrintJob.id).first())
         if job is None:
             return None
@@ -120,12 +122,19 @@ def _mark_failed(job_id: int, attempts: int, error: str, cap: float) -> None:
         ).where((PrintJob.id == job_id) & (PrintJob.status == "sending")).execute()
 
 
+THERMAL_KINDS = ("ticket", "letter_slip")
+LETTER_KINDS = ("letter",)
+
+
 class PrintWorker:
-    """One thread that drains due print jobs to one printer, so a slow printer never blocks a page."""
+    """One thread that drains due print jobs of some kinds to one printer, so a slow printer never blocks a
+    page (the thermal printer takes tickets and slips, the office printer takes letters)."""
 
     def __init__(self, printer: Printer, render: Renderer, retry_cap_seconds: float = 60.0,
-                 on_change: Callable[[], None] | None = None, poll_seconds: float = 1.0) -> None:
+                 on_change: Callable[[], None] | None = None, poll_seconds: float = 1.0,
+                 kinds: tuple[str, ...] = THERMAL_KINDS) -> None:
         self.printer = printer
+        self.kinds = kinds
         self._render = render
         self._cap = retry_cap_seconds
         self._on_change = on_change or (lambda: None)
@@ -141,9 +150,9 @@ class PrintWorker:
         return self._state
 
     def start(self) -> None:
-        recover_interrupted()
+        recover_interrupted(self.kinds)
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="balai-print", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"balai-print-{self.kinds[0]}", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -165,7 +174,7 @@ class PrintWorker:
 
     def run_once(self) -> bool:
         """Send one due job if there is one. Returns True when a job was attempted."""
-        job = _claim_due()
+        job = _claim_due(self.kinds)
         if job is None:
             return False
         try:
