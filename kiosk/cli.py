@@ -1,4 +1,4 @@
-"""The `balai` command: serve, user, token. Every subcommand takes --data and --config the same way."""
+"""The `balai` command: serve, user, token, import, export, verify, key. Every subcommand takes --data and --config the same way."""
 
 from __future__ import annotations
 
@@ -71,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     residents_out = export_commands.add_parser("residents", help="residents as .xlsx (import format) or .csv")
     _common(residents_out)
     residents_out.add_argument("file", type=Path)
+
+    verify = commands.add_parser("verify", help="check a letter's QR (text or PDF) offline")
+    _common(verify)
+    verify.add_argument("target", help="the QR text (URL) or a letter PDF file")
+    verify.add_argument("--key", action="append", help="a village public key file (balai key export); repeatable")
+    verify.add_argument("--json", action="store_true", help="print the result as JSON")
+    verify.add_argument("--lang", default="id", choices=["id", "en"])
+
+    key = commands.add_parser("key", help="the village signing key")
+    key_commands = key.add_subparsers(dest="action", metavar="ACTION", required=True)
+    key_export = key_commands.add_parser("export", help="print (or --out FILE) the village public key file")
+    _common(key_export)
+    key_export.add_argument("--out", type=Path, default=None)
     return parser
 
 
@@ -171,8 +184,21 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from kiosk.verify_cli import run_verify
+
+    return run_verify(args, _settings(args))
+
+
+def _key(args: argparse.Namespace) -> int:
+    from kiosk.verify_cli import run_key_export
+
+    return run_key_export(args, _settings(args))
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "serve": _serve, "user": _user, "token": _token, "import": _import, "export": _export,
+    "serve": _serve, "user": _user, "token": _token, "import": _import, "export": _export, "verify": _verify,
+    "key": _key,
 }
 
 

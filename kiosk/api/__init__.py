@@ -12,7 +12,7 @@ from kiosk.services.errors import ServiceError
 
 
 def register_api(ctx: AppContext) -> None:
-    from kiosk.api import health, queue, residents
+    from kiosk.api import health, letters, queue, residents
 
     async def service_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ServiceError)
@@ -24,3 +24,4 @@ def register_api(ctx: AppContext) -> None:
     app.include_router(health.router(ctx))
     app.include_router(queue.router(ctx))
     app.include_router(residents.router(ctx))
+    app.include_router(letters.router(ctx))

@@ -1,4 +1,4 @@
-"""Strings of the letter pages (operator, kiosk, phone, verification), both languages."""
+"""Strings of the operators' letter pages (requests, signing, letter types, PINs), both languages."""
 
 PAGES_ID: dict[str, str] = {}
 

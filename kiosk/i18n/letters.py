@@ -58,6 +58,9 @@ LETTERS_ID: dict[str, str] = {
     "verify.reason.unknown_letter": "Nomor surat ini tidak tercatat di buku agenda desa.",
     "verify.reason.content_mismatch": "Isi surat tidak cocok dengan yang tercatat di kantor desa.",
     "verify.reason.revoked": "Surat ini telah dicabut: {reason}",
+    "verify.offline_note": "Tanda tangan desa cocok. Apakah surat sudah dicabut hanya dapat diperiksa di kantor desa atau kecamatan.",
+    "verify.bad_key_file": "Berkas kunci desa tidak dapat dibaca",
+    "verify.no_qr": "Tidak ada kode QR surat yang ditemukan.",
 }
 
 LETTERS_EN: dict[str, str] = {
@@ -115,4 +118,7 @@ LETTERS_EN: dict[str, str] = {
     "verify.reason.unknown_letter": "This letter number is not in the village's letter book.",
     "verify.reason.content_mismatch": "The letter's content does not match the village office's record.",
     "verify.reason.revoked": "This letter was revoked: {reason}",
+    "verify.offline_note": "The village signature matches. Whether the letter was revoked can only be checked at the village or district office.",
+    "verify.bad_key_file": "The village key file cannot be read",
+    "verify.no_qr": "No letter QR code was found.",
 }

@@ -133,8 +133,10 @@ def _query():
 
 
 def create_request(type_code: str, person_id: int, fields: dict[str, object], *, channel: str, actor: str,
-                   client: str = "") -> LetterSummary:
-    """A new request, "Sedang Diperiksa". Fields are checked against the type; nothing is stored on error."""
+                   client: str = "", checked: bool = False) -> LetterSummary:
+    """A new request, "Sedang Diperiksa" — or "Menunggu Tanda Tangan" when an operator entering it on the
+    resident's behalf has already checked it (`checked`). Fields are checked against the type; nothing is
+    stored on error."""
     if channel not in CHANNELS:
         raise ValueError(channel)
     letter_type = get_type(type_code)
@@ -151,21 +153,22 @@ def create_request(type_code: str, person_id: int, fields: dict[str, object], *,
             raise ServiceError("letter.person_not_resident")
         row = LetterRequest.create(
             uuid=str(uuid.uuid4()), tracking_code=_new_code(), letter_type=letter_type.id, penduduk=person,
-            fields=json.dumps(clean, ensure_ascii=False), status="diperiksa", channel=channel, requested_by=actor,
-            created_at=now, updated_at=now)
+            fields=json.dumps(clean, ensure_ascii=False), status="menunggu_ttd" if checked else "diperiksa",
+            channel=channel, requested_by=actor, checked_by=actor if checked else "", created_at=now, updated_at=now)
         audit.record(actor, "letter.request", row.uuid, f"{letter_type.code} via {channel}", client)
         return _summary(_query().where(LetterRequest.id == row.id).get())
 
 
 def create_for_nik(type_code: str, nik: str, fields: dict[str, object], *, actor: str, client: str = "",
-                   channel: str = "api") -> LetterSummary:
+                   channel: str = "api", checked: bool = False) -> LetterSummary:
     """An operator (or the API) asks on a resident's behalf, naming them by NIK."""
     digits = normalize_number(nik)
     with reading():
         person = Penduduk.get_or_none((Penduduk.nik == digits) & Penduduk.deleted_at.is_null())
     if person is None:
         raise NotFound("letter.nik_unknown")
-    return create_request(type_code, person.id, fields, channel=channel, actor=actor, client=client)
+    return create_request(type_code, person.id, fields, channel=channel, actor=actor, client=client,
+                          checked=checked)
 
 
 def update_fields(request_id: int, fields: dict[str, object], *, actor: str, client: str = "") -> None:

@@ -27,7 +27,7 @@ Period = tuple[date, date]
 BOOKS: dict[str, str] = {
     "induk": "Buku Induk Penduduk", "mutasi": "Buku Mutasi Penduduk",
     "rekapitulasi": "Buku Rekapitulasi Jumlah Penduduk", "sementara": "Buku Penduduk Sementara",
-    "ktp_kk": "Buku KTP dan KK",
+    "ktp_kk": "Buku KTP dan KK", "agenda_keluar": "Buku Agenda Surat Keluar",
 }
 EVENT_LABELS: dict[str, str] = {
     "lahir": "Lahir", "mati": "Meninggal", "pindah_keluar": "Pindah keluar", "datang": "Datang",
@@ -316,8 +316,10 @@ def build(book: str, period: Period, dusun: str | None = None, *, full_numbers: 
     """One entry point for the page: the book by its key in `BOOKS`."""
     if book == "induk":
         return buku_induk(period, dusun, full_numbers=full_numbers, actor=actor, client=client)
+    from kiosk.services.register_letters import agenda_surat_keluar
+
     builders = {"mutasi": buku_mutasi, "rekapitulasi": buku_rekapitulasi, "sementara": buku_penduduk_sementara,
-                "ktp_kk": buku_ktp_kk}
+                "ktp_kk": buku_ktp_kk, "agenda_keluar": agenda_surat_keluar}
     if book not in builders:
         raise ServiceError("registers.book_unknown")
     return builders[book](period, dusun)

@@ -171,3 +171,23 @@ def test_draft_has_no_number_and_no_qr(world):
     data = letter_signing.draft_pdf(request_id, options=world.options)
     assert qr_texts_in_pdf(data) == []
     assert "DRAF" in " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_buku_agenda_surat_keluar_lists_signed_letters_in_number_order(world):
+    from datetime import timedelta
+
+    from kiosk.services import register_export, registers
+
+    ids = [_ready(world, world.siti if i % 2 else world.budi) for i in range(3)]
+    _ready(world)  # waiting for signature: not in the book
+    numbers = [letter_signing.sign(i, signer="kades", options=world.options).number for i in ids]
+    letter_signing.revoke(ids[1], "Salah ketik nama", actor="kades")
+    today = local_day(utc_now(), "Asia/Jakarta")
+    table = registers.build("agenda_keluar", (today - timedelta(days=1), today))
+    assert [row[1] for row in table.rows] == numbers
+    assert table.rows[1][-1] == "Dicabut: Salah ketik nama" and table.rows[0][-1] == "Belum diambil"
+    assert table.rows[0][4] == "Budi Santoso" and table.rows[0][6] == "H. Asep Saepudin"
+    header = registers.register_header(today)
+    assert register_export.register_xlsx(table, header)[:2] == b"PK"
+    assert registers.render_pdf(table, header)[:5] == b"%PDF-"
+    assert registers.build("agenda_keluar", (today - timedelta(days=9), today - timedelta(days=2))).rows == []
