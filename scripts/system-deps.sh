@@ -1,14 +1,17 @@
 #!/bin/sh
 # Install the Debian packages Balai needs. Usage: scripts/system-deps.sh run|test
-#   run : python3-venv, espeak-ng (spoken calls), fonts for tickets
-#   test: the above plus Debian's chromium for the browser tests
+#   run : python3-venv, espeak-ng (spoken calls), fonts for tickets and letters, cups-client (lp, lpstat:
+#         letters go to the office printer through CUPS)
+#   test: the above plus Debian's chromium for the browser tests, and a CUPS server with the cups-pdf
+#         backend (cups-daemon: cupsd; cups-client: lpadmin; printer-driver-cups-pdf) that the printing
+#         tests start privately as a child process
 # Runs apt-get only as root or through sudo; otherwise says what is missing and carries on
 # (except under CI=true, where a missing tool is a failure, never a skip).
 set -eu
 kind="${1:-run}"
-packages="python3-venv espeak-ng fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0"
+packages="python3-venv espeak-ng fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 cups-client"
 if [ "$kind" = "test" ]; then
-    packages="$packages chromium"
+    packages="$packages chromium cups-daemon printer-driver-cups-pdf"
 fi
 missing=""
 for package in $packages; do
@@ -36,5 +39,13 @@ else
     exit 0
 fi
 echo "balai: installing$missing"
+# In a container without systemd a package's postinst must not try to start cupsd: a policy-rc.d that
+# says "no" (exit 101) makes invoke-rc.d skip it. Only ours is removed again; an existing one is kept.
+policy=/usr/sbin/policy-rc.d
+if [ ! -d /run/systemd/system ] && [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get update -qq || true
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
