@@ -6,6 +6,7 @@ import logging
 import os
 import pickle
 import secrets
+import shutil
 from pathlib import Path
 
 
@@ -15,6 +16,7 @@ from kiosk import balai_version
 from kiosk.announce.audio import CallAudio
 from kiosk.api import register_api
 from kiosk.context import AppContext
+from kiosk.data import data_path
 from kiosk.db import close_database, open_database
 from kiosk.discovery import Advertiser
 from kiosk.migrations import migrate
@@ -74,12 +76,14 @@ def storage_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def _print_demo_credentials(username: str, password: str) -> None:
+def _print_demo_credentials(username: str, password: str, resident_nik: str = "", resident_pin: str = "") -> None:
     bar = "=" * 64
+    resident = (f"  warga demo untuk layanan mandiri / demo resident for self-service\n"
+                f"  NIK : {resident_nik}   PIN : {resident_pin}\n") if resident_nik else ""
     print(f"\n{bar}\n  Balai demo: akun operator dibuat / operator account created\n"
           f"  nama pengguna / user name : {username}\n"
           f"  kata sandi sekali pakai / one-time password : {password}\n"
-          f"  (ganti saat masuk pertama / change it at first login)\n{bar}\n", flush=True)
+          f"  (ganti saat masuk pertama / change it at first login)\n{resident}{bar}\n", flush=True)
 
 
 def build_app(settings: Settings) -> AppContext:
@@ -91,7 +95,10 @@ def build_app(settings: Settings) -> AppContext:
     if settings.demo:
         seed = seed_demo(population=settings.demo_population)
         if seed.one_time_password:
-            _print_demo_credentials(seed.username, seed.one_time_password)
+            _print_demo_credentials(seed.username, seed.one_time_password, seed.resident_nik, seed.resident_pin)
+        logo = settings.data_dir / "logo.png"
+        if not logo.exists():  # a demo village gets a made-up emblem on its letters; a real one uploads its own
+            shutil.copyfile(data_path("demo_logo.png"), logo)
     printer_url = settings.printer_url or ("preview:" if settings.demo else "")
     feed = ChangeFeed()
     worker = None

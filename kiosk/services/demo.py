@@ -10,6 +10,7 @@ from kiosk.models import Penduduk, Service, User, Village
 from kiosk.services import audit, queue, resident_import
 from kiosk.services.demo_population import demo_events, generate
 from kiosk.services.resident_events import EventInput, add_event
+from kiosk.services.resident_pins import set_pin
 from kiosk.services.accounts import _create_user, generate_password
 from kiosk.services.village import VillageInfo, _save_village
 
@@ -33,6 +34,8 @@ class DemoSeed:
     created: bool
     username: str
     one_time_password: str
+    resident_nik: str = ""   # a demo resident with a self-service PIN, to try letters at the kiosk
+    resident_pin: str = ""
 
 
 def _seed_population(village_code: str) -> None:
@@ -63,9 +66,14 @@ def seed_demo(population: bool = True) -> DemoSeed:
             for order, (name, prefixes) in enumerate(DEMO_COUNTERS):
                 queue.create_counter(name, prefixes, sort_order=order, actor="demo")
             created = True
+        resident_nik = resident_pin = ""
         if population and not Penduduk.select().exists():
             _seed_population(DEMO_VILLAGE.code)
             created = True
+            resident = (Penduduk.select().where((Penduduk.status_dasar == 1) & (Penduduk.kk_level == 1))
+                        .order_by(Penduduk.id).first())
+            if resident is not None:
+                resident_nik, resident_pin = resident.nik, set_pin(resident.id, actor="demo")
         password = ""
         if not User.select().where(User.username == DEMO_USERNAME).exists():
             password = generate_password()
@@ -74,4 +82,4 @@ def seed_demo(population: bool = True) -> DemoSeed:
             created = True
         if created:
             audit.record("demo", "demo.seed", DEMO_VILLAGE.code, DEMO_VILLAGE.name)
-        return DemoSeed(created, DEMO_USERNAME, password)
+        return DemoSeed(created, DEMO_USERNAME, password, resident_nik, resident_pin)

@@ -19,6 +19,7 @@ import traceback
 from pathlib import Path
 
 from tests.bench import api_latency, browsers, phones, transfer
+from tests.bench.letters import LetterBench
 from tests.bench.residents import ResidentBench
 from tests.bench.procinfo import check_is_python, rss_kib, threads
 from tests.bench.report import Row, machine_lines, mb, render_table, verdict
@@ -86,6 +87,9 @@ class Bench:
         ]}
         self.residents = ResidentBench(workdir)
         for key, metric, _ in self.residents.steps():
+            self.rows[key] = Row(metric)
+        self.letters = LetterBench(workdir)
+        for key, metric, _ in self.letters.steps():
             self.rows[key] = Row(metric)
         self.server: BalaiServer | None = None
         self.printer: CapturePrinterServer | None = None
@@ -251,10 +255,11 @@ class Bench:
     def run(self) -> list[Row]:
         self.run_server_rows()
         self.run_resident_rows()
+        self.run_letter_rows()
         return list(self.rows.values())
 
     def run_server_rows(self) -> None:
-        server_rows = [key for key in self.rows if not key.startswith("res_")]
+        server_rows = [key for key in self.rows if not key.startswith(("res_", "let_"))]
         try:
             _progress("starting demo server ...")
             self.start()
@@ -283,6 +288,14 @@ class Bench:
             self.residents.close()
 
 
+    def run_letter_rows(self) -> None:
+        try:
+            for key, _, step in self.letters.steps():
+                self.attempt(key, step)
+        finally:
+            self.residents.close()
+
+
 def main() -> int:
     placement = _pin_client()
     started = time.monotonic()
@@ -293,7 +306,7 @@ def main() -> int:
     lines = machine_lines()
     lines.append(f"Balai demo server, `taskset -c {SERVER_CPU}`; {placement}; "
                  f"run took {time.monotonic() - started:.0f} s")
-    lines.append(f"Rows 7-{len(rows)} (residents): in this process after the server stopped, on the client's core, "
+    lines.append(f"Rows 7-{len(rows)} (residents, letters): in this process after the server stopped, on the client's core, "
                  f"temporary SQLite databases with the product's pragmas (WAL, synchronous=FULL)")
     lines.append(f"Load average (1 min) {load_before:.2f} at start, {os.getloadavg()[0]:.2f} at end: anything else "
                  f"running on this machine shows up in the latencies")

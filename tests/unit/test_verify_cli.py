@@ -65,3 +65,18 @@ def test_tampered_unknown_key_and_not_a_letter_are_tidak_sah(signed, tmp_path):
     broken_key = tmp_path / "rusak.json"
     broken_key.write_text("{}")
     assert balai("verify", letter.qr, "--key", str(broken_key), cwd=tmp_path).returncode == 2
+
+
+def test_cookie_authenticated_writes_must_come_from_our_own_pages():
+    from starlette.requests import Request
+
+    from kiosk.api.deps import _same_origin
+
+    def request(**headers: str) -> Request:
+        raw = [(k.replace("_", "-").encode(), v.encode()) for k, v in {"host": "balai.local:8080", **headers}.items()]
+        return Request({"type": "http", "method": "POST", "path": "/", "headers": raw})
+
+    assert _same_origin(request(origin="http://balai.local:8080"))
+    assert _same_origin(request())  # scripts send no Origin
+    assert not _same_origin(request(origin="http://evil.example"))
+    assert not _same_origin(request(referer="http://evil.example/form.html"))
