@@ -184,6 +184,9 @@ def read_seal(text: str, keys: Mapping[str, Ed25519PublicKey]) -> SealReading:
         parts = body.decode("utf-8").split("|")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return SealReading(False, "format")
+    if _b64(body) != body_text or _b64(signature) != signature_text:
+        # Only the one canonical spelling is accepted: a changed character must never read as the same seal.
+        return SealReading(False, "format")
     if len(parts) != 7 or parts[0] != VERSION or not re.fullmatch(r"\d{10}", parts[1]):
         return SealReading(False, "format")
     try:

@@ -18,7 +18,7 @@ from kiosk.api.deps import client_of, requires
 from kiosk.context import AppContext
 from kiosk.i18n import translate
 from kiosk.seal import key_file_json, public_key_text
-from kiosk.services import letter_requests, letter_signing, letter_types, village
+from kiosk.services import letter_print, letter_requests, letter_signing, letter_types, village
 from kiosk.services.accounts import Account
 from kiosk.services.errors import ServiceError
 from kiosk.services.letter_fields import FieldErrors
@@ -90,6 +90,14 @@ def router(ctx: AppContext) -> APIRouter:
         letter_signing.revoke(request_id, body.reason, actor=account.username, client=client_of(request))
         ctx.letters_changed()
         return {"id": request_id, "revoked": True}
+
+    @api.post("/letters/{request_id}/print", status_code=202)
+    def print_letter(request_id: int, request: Request,
+                     account: Account = Depends(requires("operator"))) -> dict[str, Any]:
+        """Queue the signed letter for the office printer (CUPS); 202: printing happens in the background."""
+        job_id = letter_print.enqueue_letter(request_id, actor=account.username, client=client_of(request))
+        ctx.letters_changed()
+        return {"id": request_id, "print_job": job_id}
 
     @api.get("/letters/{request_id}/pdf")
     async def pdf(request_id: int, request: Request, account: Account = Depends(requires("operator"))) -> Response:

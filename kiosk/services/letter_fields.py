@@ -16,7 +16,7 @@ from kiosk.services.errors import ServiceError
 
 FIELD_TYPES = ("text", "textarea", "date", "number", "money", "select", "nik", "time")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_TIME = re.compile(r"^([01]\d|2[0-3])[.:]([0-5]\d)$")
+_TIME = re.compile(r"^([01]?\d|2[0-3])[.:]([0-5]\d)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -137,7 +137,7 @@ def _check_one(spec: FieldSpec, raw: object) -> tuple[str, tuple[str, dict[str, 
         match = _TIME.match(text)
         if not match:
             return text, ("letter.field_time", {"label": spec.label})
-        return f"{match.group(1)}.{match.group(2)}", None
+        return f"{int(match.group(1)):02d}.{match.group(2)}", None
     raise AssertionError(spec.type)
 
 

@@ -100,6 +100,35 @@ def _words(n: int) -> str:
     return str(n)
 
 
+def angka(value: object) -> str:
+    """'1250000' -> '1.250.000', '3.5' -> '3,5': numbers as Indonesian readers write them."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return str(value)
+    whole, _, fraction = f"{number:,.2f}".rstrip("0").rstrip(".").partition(".")
+    whole = whole.replace(",", ".")
+    return f"{whole},{fraction}" if fraction else whole
+
+
+def baris(value: object) -> Markup:
+    """Text with line breaks (a list of heirs, an address over lines) kept as lines, escaped."""
+    return Markup("<br>").join(escape(line) for line in str(value or "").splitlines())
+
+
+def hari(value: object) -> str:
+    """A date as 'Senin, 22 November 2026' (the 'Hari/Tanggal' of events)."""
+    from kiosk.services.clock import format_long_date
+
+    day = value if isinstance(value, date) else None
+    if day is None:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return format_long_date(day)
+
+
 def table(rows: Iterable[tuple[object, object]]) -> Markup:
     """Rows of (label, value) as the two-column 'label : value' table letters use; values escaped."""
     cells = "".join(
@@ -111,7 +140,8 @@ def table(rows: Iterable[tuple[object, object]]) -> Markup:
 def _environment() -> SandboxedEnvironment:
     environment = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                                        lstrip_blocks=True)
-    environment.filters.update(rupiah=rupiah, tanggal=tanggal, terbilang=terbilang)
+    environment.filters.update(rupiah=rupiah, tanggal=tanggal, terbilang=terbilang, angka=angka, baris=baris,
+                               hari=hari)
     environment.globals.update(tabel=table)
     return environment
 
@@ -160,9 +190,19 @@ def _describe(error: TemplateError) -> str:
     return f"{error.message or type(error).__name__}{where}"
 
 
-def sample_context(resident_fields: Iterable[str], field_names: Iterable[str]) -> TemplateContext:
+def sample_answer(field_type: str, options: tuple[str, ...] = (), blank: bool = False) -> str:
+    """A plausible stored answer of a field type (what `clean_fields` would keep), or '' for `blank`."""
+    if blank:
+        return ""
+    return {"date": "2026-11-22", "money": "1250000", "number": "3", "time": "09.30", "nik": "3204120101900001",
+            "select": options[0] if options else "Contoh"}.get(field_type, "Contoh isian")
+
+
+def sample_context(resident_fields: Iterable[str], field_names: Iterable[str] | Iterable[Any],
+                   blank_optional: bool = False) -> TemplateContext:
     """A made-up resident and made-up answers, for the live preview while an admin edits a template and
-    for tests that every built-in template renders."""
+    for checking a template before it is saved. `field_names` may be names or FieldSpecs (then answers
+    fit each type, and `blank_optional` leaves optional ones empty to try the other branches)."""
     penduduk = {
         "nama": "SITI AMINAH", "nik": "3204124107850002", "no_kk": "3204120101090011",
         "tempat_lahir": "Bandung", "tanggal_lahir": "1 Juli 1985", "ttl": "Bandung, 1 Juli 1985", "umur": "41 tahun",
@@ -171,7 +211,12 @@ def sample_context(resident_fields: Iterable[str], field_names: Iterable[str]) -
         "nama_ayah": "AHMAD SUBARJA", "nama_ibu": "KOKOM KOMARIAH",
         "alamat": "Kp. Sukamaju RT 002 RW 003, Dusun I", "rt": "002", "rw": "003", "dusun": "Dusun I",
     }
-    isian = {name: f"[{name}]" for name in field_names}
+    isian = {}
+    for item in field_names:
+        if isinstance(item, str):
+            isian[item] = f"[{item}]"
+        else:
+            isian[item.name] = sample_answer(item.type, item.options, blank_optional and not item.required)
     desa = {"nama": "Sukamaju", "kecamatan": "Ciparay", "kabupaten": "Bandung", "alamat": "Jl. Raya Sukamaju No. 1",
             "kode": "32.04.12.2003", "kepala_desa": "H. ASEP SAEPUDIN"}
     surat = {"nama": "Surat Keterangan", "kode": "CONTOH", "nomor": "470/001/2003/XI/2026",

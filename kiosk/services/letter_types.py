@@ -82,7 +82,10 @@ def parse_definition(raw: dict[str, Any], body: str) -> Definition:
         raise ServiceError("letter_type.invalid", detail="template longer than 50,000 characters")
     try:
         check_template(body)
-        render_body(body, sample_context(resident_fields, [spec.name for spec in fields]))
+        # Both with every answer and with the optional ones left empty: an error in either branch of an
+        # {% if %} is found now, not when a resident's letter is signed.
+        render_body(body, sample_context(resident_fields, fields))
+        render_body(body, sample_context(resident_fields, fields, blank_optional=True))
     except TemplateProblem as error:
         raise ServiceError("letter_type.template_error", detail=str(error)) from error
     return Definition(code, name, klasifikasi, requirements, resident_fields, fields, body)
