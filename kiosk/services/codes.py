@@ -21,7 +21,7 @@ def label(list_name: str, code: int | None) -> str:
 
 # Words that stay in capitals when a code label is shown in readable case.
 _ACRONYMS = {"SD", "SLTP", "SLTA", "TK", "PNS", "TNI", "POLRI", "BUMN", "BUMD", "DPR", "DPRD", "DPD", "BPK",
-             "KB", "KTP", "KK", "WNI", "WNA", "AB", "A", "B", "O", "II", "III", "IV", "BPJS", "IUD", "MOW", "MOP"}
+             "KB", "KTP", "KK", "WNI", "WNA", "RI", "AB", "A", "B", "O", "II", "III", "IV", "BPJS", "IUD", "MOW", "MOP"}
 
 
 def _word(match: re.Match[str]) -> str:
