@@ -128,6 +128,9 @@ def build_app(settings: Settings) -> AppContext:
         print_worker=worker,
         letters=letters,
         pin_policy=PinPolicy(attempts=settings.pin_attempts),
+        # The kiosk is one address for every resident: its own limit is wider, so a few residents who mistype
+        # their PIN don't lock self-service for the whole waiting room; the per-NIK limit still holds.
+        kiosk_pin_policy=PinPolicy(attempts=settings.pin_attempts * 6),
         letter_worker=letter_worker,
     )
     settings.audio_dir.mkdir(parents=True, exist_ok=True)

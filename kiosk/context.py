@@ -26,6 +26,7 @@ class AppContext:
     audio: CallAudio
     letters: LetterOptions
     pin_policy: PinPolicy
+    kiosk_pin_policy: PinPolicy
     print_worker: PrintWorker | None = None
     letter_worker: PrintWorker | None = None
     extras: dict[str, object] = field(default_factory=dict)

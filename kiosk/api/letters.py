@@ -79,7 +79,7 @@ def router(ctx: AppContext) -> APIRouter:
     @api.post("/letters/{request_id}/sign")
     async def sign(request_id: int, request: Request, account: Account = Depends(requires("signer"))) -> dict[str, Any]:
         signed = await run.io_bound(letter_signing.sign, request_id, signer=account.username, options=ctx.letters,
-                                    client=client_of(request))
+                                    client=client_of(request), role=account.role)
         ctx.letters_changed()
         return {"id": signed.id, "number": signed.number, "qr": signed.qr, "date": signed.letter_date.isoformat(),
                 "pdf_sha256": signed.pdf_sha256}
@@ -87,7 +87,8 @@ def router(ctx: AppContext) -> APIRouter:
     @api.post("/letters/{request_id}/revoke")
     def revoke(request_id: int, body: RevokeIn, request: Request,
                account: Account = Depends(requires("signer"))) -> dict[str, Any]:
-        letter_signing.revoke(request_id, body.reason, actor=account.username, client=client_of(request))
+        letter_signing.revoke(request_id, body.reason, actor=account.username, client=client_of(request),
+                              role=account.role)
         ctx.letters_changed()
         return {"id": request_id, "revoked": True}
 

@@ -7,6 +7,8 @@ def register_pages(ctx: AppContext) -> None:
     from kiosk.pages import (auth, display, home, kiosk_home, operator_admin, operator_queue, phone, resident_forms,
                              registers, resident_import, residents, setup, statistics,
                              village_settings)
+    from kiosk.pages import letter_types_admin, operator_letter_detail, operator_letters
+    from kiosk.pages import kiosk_letters, phone_letters, verify
 
     home.register(ctx)
     setup.register(ctx)
@@ -23,3 +25,11 @@ def register_pages(ctx: AppContext) -> None:
     statistics.register(ctx)
     registers.register(ctx)
     village_settings.register(ctx)
+    # Fixed paths (/operator/letters/new, /operator/letters/types...) before /operator/letters/{request_id}.
+    operator_letters.register(ctx)
+    letter_types_admin.register(ctx)
+    operator_letter_detail.register(ctx)
+    # Residents' letters: kiosk screens, phone pages, and the public /v/ page a letter's QR opens.
+    kiosk_letters.register(ctx)
+    phone_letters.register(ctx)
+    verify.register(ctx)

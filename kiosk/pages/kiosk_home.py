@@ -27,6 +27,8 @@ RESULT_SECONDS = 20
 KIOSK_CSS = """
 .kiosk-tile { min-height: 96px; font-size: 1.35rem; line-height: 1.2; border-radius: 18px; }
 .kiosk-tile .q-icon { font-size: 2.6rem; }
+.kiosk-letter-tile { min-height: 64px; font-size: 1.2rem; line-height: 1.2; border-radius: 18px; }
+.kiosk-letter-tile .q-icon { font-size: 2.2rem; }
 .kiosk-number { font-size: min(22vh, 9rem); font-weight: 800; line-height: 1; letter-spacing: 0.02em; }
 body { overscroll-behavior: none; user-select: none; touch-action: manipulation; }
 """
@@ -107,6 +109,21 @@ def register(ctx: AppContext) -> None:
                                         ui.label(service.name).classes("text-left")
                                         ui.label(t()("kiosk.waiting_count", count=service.waiting)) \
                                             .classes("text-subtitle1 opacity-80")
+                    # Letters: their own screens (NIK + PIN), so a tile leads there instead of issuing a ticket.
+                    with ui.grid(columns=2).classes("w-full gap-3"):
+                        for marker, icon, title, hint, path in (
+                                ("letters-request", "edit_document", "ksurat.tile_request", "ksurat.tile_request_hint",
+                                 "/kiosk/surat"),
+                                ("letters-check", "fact_check", "ksurat.tile_check", "ksurat.tile_check_hint",
+                                 "/kiosk/surat/cek")):
+                            with ui.button(on_click=lambda p=path: (touched(), ui.navigate.to(p))) \
+                                    .props("outline color=teal-9 no-caps") \
+                                    .classes("kiosk-letter-tile w-full").mark(marker):
+                                with ui.row().classes("items-center no-wrap gap-3 w-full"):
+                                    ui.icon(icon)
+                                    with ui.column().classes("items-start gap-0"):
+                                        ui.label(t()(title)).classes("text-left text-weight-bold")
+                                        ui.label(t()(hint)).classes("text-body2 opacity-80 text-left")
 
         def show_ticket(issued: IssuedTicket) -> None:
             state["mode"] = "ticket"

@@ -128,6 +128,35 @@ def register(ctx: AppContext) -> None:
                 notify_error(error, t)
             draw()
 
+        def save_title(username: str, text: str) -> None:
+            if still_allowed("admin") is None:
+                return
+            try:
+                accounts.set_title(username, text, actor=account.username, client=client)
+            except Exception as error:  # noqa: BLE001
+                notify_error(error, t)
+                return
+            ui.notify(t("common.saved"), type="positive")
+            draw()
+
+        def signer_titles(container: ui.column) -> None:
+            """The title (jabatan) printed under each signing account's signature."""
+            titles = accounts.user_titles()
+            with container, ui.card().classes("w-full").mark("signer-titles"):
+                ui.label(t("admin.signer_titles")).classes("text-h6")
+                ui.label(t("admin.signer_titles_hint")).classes("text-caption text-grey-7")
+                for user in accounts.list_users():
+                    if user.role not in ("signer", "admin"):
+                        continue
+                    with ui.row().classes("w-full items-center gap-3"):
+                        ui.label(f"{user.full_name or user.username} ({user.username})").classes("w-64")
+                        title = ui.textarea(t("admin.signer_title"), value=titles.get(user.username, "")) \
+                            .props("outlined dense autogrow maxlength=120").classes("w-96") \
+                            .mark(f"title-{user.username}")
+                        ui.button(t("common.save"),
+                                  on_click=lambda u=user, x=title: save_title(u.username, x.value or "")) \
+                            .props("outline dense").mark(f"save-title-{user.username}")
+
         def draw() -> None:
             box.clear()
             with box:
@@ -143,6 +172,7 @@ def register(ctx: AppContext) -> None:
                     if user.username != account.username:
                         ui.button(f"{t('admin.deactivate') if user.active else t('admin.activate')}: {user.username}",
                                   on_click=lambda u=user: set_active(u.username, not u.active)).props("flat dense")
+                signer_titles(box)
 
         with ui.card().classes("w-full"):
             ui.label(t("admin.add_user")).classes("text-h6")

@@ -20,7 +20,7 @@ from kiosk.pages.components.feedback import notify_error
 from kiosk.pages.components.frame import operator_frame
 from kiosk.pages.resident_forms import family_actions, split_action
 from kiosk.pages.session import client_address, translator
-from kiosk.services import resident_events, resident_files, residents, village
+from kiosk.services import resident_events, resident_files, resident_pins, residents, village
 from kiosk.services.clock import format_date
 from kiosk.services.codes import label
 from kiosk.services.resident_events import EventInput
@@ -30,6 +30,68 @@ EVENT_KINDS = ("lahir", "mati", "pindah_keluar", "datang", "hilang", "pergi", "k
 
 def _forbidden(t) -> None:  # noqa: ANN001
     ui.label(t("error.forbidden")).classes("text-h6 text-negative q-pa-lg").mark("forbidden")
+
+
+def _pin_section(person_id: int, t, username: str, client: str) -> None:  # noqa: ANN001
+    """The resident's self-service PIN (kiosk and phone letters): set by an operator who has seen the KTP,
+    shown once, never readable afterwards. The service writes the audit entries."""
+
+    def show_once(pin: str) -> None:
+        with card, ui.dialog().props("persistent") as dialog, ui.card().classes("items-center"):
+            ui.label(t("resident_pin.new_title")).classes("text-h6")
+            ui.label(pin).classes("text-h3 font-mono text-weight-bold").mark("pin-shown")
+            ui.label(t("resident_pin.hand_over")).classes("text-subtitle1 text-center").mark("pin-note")
+            ui.button(t("resident_pin.done"), on_click=lambda: (dialog.close(), dialog.delete())).mark("pin-done")
+        dialog.open()
+
+    async def set_pin(pin: str | None) -> None:
+        if still_allowed("operator") is None:
+            return
+        try:  # argon2 hashing takes a moment on a Pi: off the event loop
+            chosen = await run.io_bound(resident_pins.set_pin, person_id, pin, actor=username, client=client)
+        except Exception as error:  # noqa: BLE001
+            notify_error(error, t)
+            return
+        typed.set_value("")
+        draw()
+        show_once(chosen)
+
+    def clear() -> None:
+        if still_allowed("operator") is None:
+            return
+        try:
+            resident_pins.clear_pin(person_id, actor=username, client=client)
+        except Exception as error:  # noqa: BLE001
+            notify_error(error, t)
+            return
+        ui.notify(t("resident_pin.cleared"), type="positive")
+        draw()
+
+    def draw() -> None:
+        has = resident_pins.has_pin(person_id)
+        state.set_text(t("resident_pin.is_set" if has else "resident_pin.not_set"))
+        state.classes(replace="text-subtitle1 " + ("text-positive" if has else "text-grey-7"))
+        clear_button.set_visibility(has)
+
+    with ui.card().classes("w-full").mark("pin-section") as card:
+        with ui.row().classes("w-full items-center gap-3"):
+            ui.label(t("resident_pin.title")).classes("text-h6")
+            state = ui.label("").mark("pin-state")
+            ui.space()
+            ui.button(t("resident_pin.new_letter"), icon="note_add",
+                      on_click=lambda: ui.navigate.to(f"/operator/letters/new?person={person_id}")) \
+                .props("outline dense").mark("person-new-letter")
+        ui.label(t("resident_pin.check_ktp")).classes("text-caption text-grey-7")
+        with ui.row().classes("items-center gap-3"):
+            ui.button(t("resident_pin.generate"), icon="pin", on_click=lambda: set_pin(None)).props("outline") \
+                .mark("pin-generate")
+            typed = ui.input(t("resident_pin.type_one")).props("outlined dense maxlength=6 inputmode=numeric") \
+                .classes("w-48").mark("pin-typed")
+            ui.button(t("resident_pin.use_typed"), icon="save", on_click=lambda: set_pin(typed.value or "")) \
+                .props("flat").mark("pin-save-typed")
+            clear_button = ui.button(t("resident_pin.clear"), icon="lock_reset", on_click=clear) \
+                .props("flat color=negative").mark("pin-clear")
+    draw()
 
 
 def register(ctx: AppContext) -> None:
@@ -152,6 +214,7 @@ def register(ctx: AppContext) -> None:
                               on_click=lambda: ui.navigate.to(f"/operator/residents/{person_id}/edit")) \
                         .props("outline dense").mark("edit-person")
             family_actions(person_id, t, account.username, client)
+            _pin_section(person_id, t, account.username, client)
 
             with ui.card().classes("w-full"):
                 ui.label(t("residents.history")).classes("text-h6")

@@ -3,20 +3,83 @@
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
-from nicegui import ui
+from fastapi.responses import RedirectResponse, Response
+from nicegui import app, run, ui
+from nicegui.events import UploadEventArguments
 
 from kiosk.context import AppContext
 from kiosk.pages.auth import require, still_allowed
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.frame import operator_frame
+from kiosk.pages.operator_letter_detail import file_response, refusal, route_account
 from kiosk.pages.session import client_address, translator
-from kiosk.services import village
+from kiosk.services import village, village_logo
 from kiosk.services.clock import INDONESIAN_ZONES, ZONE_ABBREVIATIONS
 
 
 def register(ctx: AppContext) -> None:
     lang_default = ctx.settings.language
+    logo_file = ctx.settings.data_dir / "logo.png"
+
+    @app.get("/operator/village/logo.png", include_in_schema=False)
+    def logo_route(request: Request) -> Response:
+        account, logged_in = route_account("operator")
+        if account is None:
+            return refusal(request, logged_in, translator(lang_default))
+        data = village_logo.read_logo(logo_file)
+        if data is None:
+            return Response(status_code=404)
+        return file_response(data, "image/png", "logo.png")
+
+    def logo_section(username: str, client: str, t) -> None:  # noqa: ANN001
+        """The logo in the letterhead: PNG or JPEG up to 1 MB, checked and stored as a PNG by the service."""
+        state = {"version": 0}
+
+        async def take(event: UploadEventArguments) -> None:
+            if still_allowed("admin") is None:
+                return
+            data = await event.file.read()
+            try:
+                await run.io_bound(village_logo.save_logo, data, logo_file, actor=username, client=client)
+            except Exception as error:  # noqa: BLE001
+                problem.set_text(error_text(error, t))
+                return
+            problem.set_text("")
+            ui.notify(t("logo.saved"), type="positive")
+            show()
+
+        def remove() -> None:
+            if still_allowed("admin") is None:
+                return
+            try:
+                village_logo.remove_logo(logo_file, actor=username, client=client)
+            except Exception as error:  # noqa: BLE001
+                problem.set_text(error_text(error, t))
+                return
+            show()
+
+        def show() -> None:
+            state["version"] += 1
+            current.clear()
+            with current:
+                if logo_file.is_file():
+                    ui.image(f"/operator/village/logo.png?v={state['version']}").classes("w-32") \
+                        .props("fit=contain").mark("logo-image")
+                    ui.button(t("logo.remove"), icon="delete", on_click=remove).props("flat color=negative") \
+                        .mark("logo-remove")
+                else:
+                    ui.label(t("logo.none")).classes("text-grey-7").mark("logo-none")
+
+        with ui.card().classes("w-full max-w-2xl").mark("logo-section"):
+            ui.label(t("logo.title")).classes("text-h6")
+            ui.label(t("logo.hint")).classes("text-caption text-grey-7")
+            current = ui.row().classes("items-center gap-4")
+            ui.upload(label=t("logo.upload"), auto_upload=True, on_upload=take,
+                      max_file_size=village_logo.MAX_BYTES,
+                      on_rejected=lambda: problem.set_text(t("logo.too_large", max_mb="1"))) \
+                .props("accept=image/png,image/jpeg flat bordered").mark("logo-upload")
+            problem = ui.label("").classes("text-negative").mark("logo-error")
+        show()
 
     @ui.page("/operator/village", title="Balai · Desa")
     def village_page(request: Request) -> RedirectResponse | None:
@@ -67,4 +130,5 @@ def register(ctx: AppContext) -> None:
                     ui.notify(t("common.saved"), type="positive")
 
                 ui.button(t("common.save"), icon="save", on_click=save).mark("village-save")
+            logo_section(account.username, client, t)
         return None

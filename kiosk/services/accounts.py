@@ -150,6 +150,38 @@ def set_user_active(username: str, active: bool, *, actor: str, client: str = ""
         audit.record(actor, "user.activate" if active else "user.deactivate", user.username, "", client)
 
 
+MAX_TITLE_LENGTH = 120
+
+
+def clean_title(title: str) -> str:
+    """A signing title as printed under the signature: up to 4 lines ("a.n. Kepala Desa" / "Sekretaris Desa"),
+    spaces tidied, control characters dropped; at most 120 characters."""
+    lines = [" ".join("".join(c for c in line if c.isprintable()).split()) for line in str(title).splitlines()]
+    text = "\n".join(line for line in lines if line)
+    if len(text) > MAX_TITLE_LENGTH or text.count("\n") > 3:
+        raise ServiceError("error.title_too_long", max=MAX_TITLE_LENGTH)
+    return text
+
+
+def set_title(username: str, title: str, *, actor: str, client: str = "") -> str:
+    """The title (jabatan) printed under this user's signature, e.g. "Kepala Desa Sukamaju"; empty means the
+    default "Kepala Desa <village>". Returns the stored text."""
+    text = clean_title(title)
+    with database.atomic():
+        user = User.get_or_none(User.username == username)
+        if user is None:
+            raise NotFound("error.user_not_found", username=username)
+        User.update(title=text, updated_at=utc_now()).where(User.id == user.id).execute()
+        audit.record(actor, "user.title", user.username, text.replace("\n", " / "), client)
+    return text
+
+
+def user_titles() -> dict[str, str]:
+    """username -> signing title, for the users page."""
+    with reading():
+        return dict(User.select(User.username, User.title).tuples())
+
+
 def _recent_failures(field: object, value: str, since: datetime) -> int:
     last_success = (
         LoginAttempt.select(LoginAttempt.at)

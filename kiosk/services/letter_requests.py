@@ -190,13 +190,19 @@ def _locked(request_id: int) -> LetterRequest:
     return row
 
 
-def move(request_id: int, target: str, *, actor: str, note: str = "", client: str = "") -> None:
-    """Move a request by hand. Belum Lengkap, a send-back and a cancellation need a note for the resident."""
+def move(request_id: int, target: str, *, actor: str, note: str = "", client: str = "",
+         role: str | None = None) -> None:
+    """Move a request by hand. Belum Lengkap, a send-back and a cancellation need a note for the resident.
+    Sending a request back from "Menunggu Tanda Tangan" is the signer's decision."""
     note = " ".join(note.split())[:300]
     with database.atomic():
         row = _locked(request_id)
         if target not in MOVES.get(row.status, ()):
             raise ServiceError("letter.bad_move", status=409)
+        if row.status == "menunggu_ttd" and target == "diperiksa":
+            from kiosk.services.letter_signing import require_signer
+
+            require_signer(actor, role)
         if target in ("belum_lengkap", "dibatalkan") and not note:
             raise ServiceError("letter.note_required")
         if target == "diperiksa" and row.status == "menunggu_ttd" and not note:
@@ -269,9 +275,9 @@ def id_for_code(code: str) -> int:
 
 
 def add_attachment(request_id: int, label: str, data: bytes, *, folder: Path, max_bytes: int, actor: str,
-                   client: str = "") -> AttachmentInfo:
+                   client: str = "", by_resident: bool = True) -> AttachmentInfo:
     """Check the file by content, store it outside anything served, and link it to the request. A resident
-    completing a "Belum Lengkap" request puts it back to "Sedang Diperiksa"."""
+    completing a "Belum Lengkap" request puts it back to "Sedang Diperiksa" (an operator moves it by hand)."""
     label = " ".join(label.split())[:80] or "Lampiran"
     checked = attachments.check_upload(data, max_bytes)
     with reading():
@@ -286,11 +292,13 @@ def add_attachment(request_id: int, label: str, data: bytes, *, folder: Path, ma
             row = _locked(request_id)
             if row.status not in ("belum_lengkap", "diperiksa", "menunggu_ttd"):
                 raise ServiceError("letter.not_editable", status=409)
+            if LetterAttachment.select().where(LetterAttachment.request == request_id).count() >= MAX_ATTACHMENTS:
+                raise ServiceError("upload.too_many")
             attachment = LetterAttachment.create(
                 uuid=str(uuid.uuid4()), request=request_id, label=label, media_type=checked.media_type,
                 stored_name=stored, size=len(checked.data), sha256=checked.sha256, uploaded_by=actor,
                 created_at=utc_now())
-            if row.status == "belum_lengkap":
+            if row.status == "belum_lengkap" and by_resident:
                 LetterRequest.update(status="diperiksa", updated_at=utc_now()).where(LetterRequest.id == request_id) \
                     .execute()
             audit.record(actor, "letter.attach", row.uuid, label, client)

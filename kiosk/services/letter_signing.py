@@ -23,7 +23,8 @@ from kiosk.models import LetterRequest, Penduduk, User, Village
 from kiosk.seal import SealFacts, content_hash, load_or_create_private_key, make_seal, mask_name, public_key_text
 from kiosk.services import audit
 from kiosk.services.clock import local_day, utc_now
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.services.accounts import ROLE_RANK
+from kiosk.services.errors import Forbidden, NotFound, ServiceError
 from kiosk.services.letter_numbers import NumberParts, format_number, next_in_series, series_name, village_number_code
 from kiosk.services.letter_render import (LetterLayout, document, letter_body, pdf, resident_facts, signer_of,
                                           village_facts)
@@ -84,8 +85,31 @@ def _write_pdf(folder: Path, name: str, data: bytes) -> Path:
     return target
 
 
-def sign(request_id: int, *, signer: str, options: LetterOptions, client: str = "") -> SignedLetter:
+def require_signer(username: str, role: str | None) -> None:
+    """Signing and revoking are the signer's (or admin's), whatever surface asks. `role` is the caller's
+    role when the surface knows it (an API token has no account row); otherwise the account decides."""
+    if role is None:
+        with reading():
+            user = User.get_or_none((User.username == username) & (User.active == True))  # noqa: E712
+        role = user.role if user is not None else None
+    if role not in ROLE_RANK or ROLE_RANK[role] < ROLE_RANK["signer"]:
+        raise Forbidden()
+
+
+def _signing_account(username: str) -> User | None:
+    """The account whose name goes under the letter; a machine token signs in the name of the office's
+    first active signer (the kepala desa), never with an empty signature block."""
+    user = User.get_or_none(User.username == username)
+    if user is not None:
+        return user
+    return (User.select().where((User.role == "signer") & (User.active == True))  # noqa: E712
+            .order_by(User.id).first())
+
+
+def sign(request_id: int, *, signer: str, options: LetterOptions, client: str = "",
+         role: str | None = None) -> SignedLetter:
     """The signer approves a request waiting for signature; returns its number and QR text."""
+    require_signer(signer, role)
     written: Path | None = None
     try:
         with database.atomic():
@@ -95,8 +119,7 @@ def sign(request_id: int, *, signer: str, options: LetterOptions, client: str = 
             if row.status != "menunggu_ttd":
                 raise ServiceError("letter.not_waiting", status=409)
             village = Village.get(Village.id == 1)
-            user = User.get_or_none(User.username == signer)
-            who = signer_of(user, village)
+            who = signer_of(_signing_account(signer), village)
             letter_type = get_type_by_id(row.letter_type_id)
             person = Penduduk.get(Penduduk.id == row.penduduk_id)
             today = local_day(utc_now(), village.timezone)
@@ -172,8 +195,25 @@ def signed_pdf(request_id: int, *, options: LetterOptions) -> bytes:
     return data
 
 
-def revoke(request_id: int, reason: str, *, actor: str, client: str = "") -> None:
+def resident_copy(request_id: int, person_id: int, *, options: LetterOptions, channel: str,
+                  client: str = "") -> bytes:
+    """A resident's own signed letter (after NIK + PIN on a phone): only theirs, never a revoked one, and
+    every download is in the audit log like an operator's."""
+    with reading():
+        row = LetterRequest.get_or_none((LetterRequest.id == request_id) & (LetterRequest.penduduk == person_id))
+    if row is None:
+        raise NotFound()
+    if row.revoked_at is not None:
+        raise ServiceError("letter.revoked", status=409)
+    data = signed_pdf(request_id, options=options)
+    with database.atomic():
+        audit.record(f"warga:{channel}", "letter.download", row.uuid, row.number or "", client)
+    return data
+
+
+def revoke(request_id: int, reason: str, *, actor: str, client: str = "", role: str | None = None) -> None:
     """Withdraw a signed letter (wrong person, fraud): verification answers TIDAK SAH from now on."""
+    require_signer(actor, role)
     reason = " ".join(reason.split())[:300]
     if not reason:
         raise ServiceError("letter.note_required")

@@ -191,3 +191,22 @@ def test_buku_agenda_surat_keluar_lists_signed_letters_in_number_order(world):
     assert register_export.register_xlsx(table, header)[:2] == b"PK"
     assert registers.render_pdf(table, header)[:5] == b"%PDF-"
     assert registers.build("agenda_keluar", (today - timedelta(days=9), today - timedelta(days=2))).rows == []
+
+
+def test_only_signers_sign_revoke_or_send_back_whatever_the_surface(world):
+    from kiosk.services import accounts
+    from kiosk.services.errors import Forbidden
+
+    accounts.create_user("loket", "Rahasia-Loket-2026", "operator")
+    request_id = _ready(world)
+    with pytest.raises(Forbidden):
+        letter_signing.sign(request_id, signer="loket", options=world.options)
+    with pytest.raises(Forbidden):
+        letter_signing.sign(request_id, signer="kades", options=world.options, role="operator")
+    with pytest.raises(Forbidden):
+        letter_requests.move(request_id, "diperiksa", actor="loket", note="cek lagi")
+    signed = letter_signing.sign(request_id, signer="mesin-ttd", options=world.options, role="signer")
+    # A machine token signs in the name of the office's signer, never with an empty signature block.
+    assert LetterRequest.get_by_id(request_id).signer_name == "H. Asep Saepudin" and signed.number
+    with pytest.raises(Forbidden):
+        letter_signing.revoke(request_id, "x", actor="loket")

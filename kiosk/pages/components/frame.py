@@ -23,6 +23,7 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
         ui.link(t("nav.queue"), "/operator").classes("text-white").mark("nav-queue")
         if account.may("operator"):
             ui.link(t("nav.residents"), "/operator/residents").classes("text-white").mark("nav-residents")
+            ui.link(t("nav.letters"), "/operator/letters").classes("text-white").mark("nav-letters")
             ui.link(t("nav.registers"), "/operator/registers").classes("text-white").mark("nav-registers")
         ui.link(t("nav.statistics"), "/operator/statistics").classes("text-white").mark("nav-statistics")
         if account.may("admin"):
