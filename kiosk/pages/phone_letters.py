@@ -28,7 +28,7 @@ from starlette.datastructures import UploadFile
 from kiosk.context import AppContext
 from kiosk.i18n import Translator
 from kiosk.pages.components.feedback import error_text
-from kiosk.pages.kiosk_letters import FAILURE_SECONDS, field_problems, resident_login
+from kiosk.pages.letter_inputs import FAILURE_SECONDS, field_problems, resident_login
 from kiosk.pages.session import client_address
 from kiosk.services import attachments, letter_requests, letter_signing, letter_types, village
 from kiosk.services.clock import format_date, local_day

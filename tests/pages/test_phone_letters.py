@@ -11,7 +11,7 @@ from nicegui.testing import User
 from PIL import Image
 
 from kiosk.models import LetterAttachment, LetterRequest
-from kiosk.pages.kiosk_letters import FAILURE_SECONDS
+from kiosk.pages.letter_inputs import FAILURE_SECONDS
 from kiosk.services import letter_requests, letter_signing
 from kiosk.services.clock import format_date
 from tests.pages import state
