@@ -1,6 +1,8 @@
 """Strings of the operators' letter pages (requests, signing, letter types, PINs), both languages."""
 
 PAGES_ID: dict[str, str] = {
+    "opletters.letter_printer": "Printer surat {name}",
+    "opletters.letter_printer_none": "Printer surat: belum diatur (letter_printer)",
     "nav.letters": "Surat",
     # /operator/letters
     "opletters.title": "Permohonan Surat",
@@ -152,6 +154,8 @@ PAGES_ID: dict[str, str] = {
 }
 
 PAGES_EN: dict[str, str] = {
+    "opletters.letter_printer": "Letter printer {name}",
+    "opletters.letter_printer_none": "Letter printer: not set (letter_printer)",
     "nav.letters": "Letters",
     "opletters.title": "Letter requests",
     "opletters.new": "New request",

@@ -97,6 +97,7 @@ def register(ctx: AppContext) -> None:
                 with ui.card().classes("w-80"):
                     ui.label(t("queue.printer")).classes("text-h6")
                     printer_label = ui.label("").mark("printer-state")
+                    letter_printer_label = ui.label("").mark("letter-printer-state")
                     jobs_title = ui.label("").classes("text-subtitle1 q-mt-sm")
                     jobs_box = ui.column().classes("w-full gap-1").mark("print-jobs")
 
@@ -124,6 +125,16 @@ def register(ctx: AppContext) -> None:
                     + (t("queue.printer_ready") if printer_state.ready
                        else t("queue.printer_problem", detail=printer_state.detail)))
                 printer_label.classes(replace="text-positive" if printer_state.ready else "text-negative")
+            if ctx.letter_worker is None:
+                letter_printer_label.set_text(t("opletters.letter_printer_none"))
+                letter_printer_label.classes(replace="text-grey-7")
+            else:
+                letter_state = ctx.letter_worker.state
+                letter_printer_label.set_text(
+                    t("opletters.letter_printer", name=ctx.letter_worker.printer.name) + " — "
+                    + (t("queue.printer_ready") if letter_state.ready
+                       else t("queue.printer_problem", detail=letter_state.detail)))
+                letter_printer_label.classes(replace="text-positive" if letter_state.ready else "text-negative")
             jobs = print_jobs.open_jobs()
             jobs_title.set_text(t("queue.print_jobs", count=len(jobs)))
             jobs_box.clear()

@@ -73,6 +73,7 @@ async def test_operator_calls_next_and_finishes(office: User) -> None:
         queue.issue_ticket(prefix, status_url_base="http://x/m/t/", print_ticket=False)
     await login(office, "siti", PASSWORD)
     await office.should_see("Daftar tunggu (3)", retries=30)
+    await office.should_see("Printer surat preview — Siap", retries=30)  # the demo's office printer for letters
     office.find(marker="call-next").click()
     await office.should_see("Memanggil A-001", retries=30)
     await office.should_see("Daftar tunggu (2)", retries=30)
