@@ -1,6 +1,13 @@
 """Strings of the operators' letter pages (requests, signing, letter types, PINs), both languages."""
 
 PAGES_ID: dict[str, str] = {
+    "opletters.event.request": "Permohonan diajukan",
+    "opletters.event.sign": "Ditandatangani",
+    "opletters.event.revoke": "Dicabut",
+    "opletters.event.print": "Dikirim ke printer",
+    "opletters.event.attach": "Lampiran ditambahkan",
+    "opletters.event.edit": "Isian diubah",
+    "opletters.event.download": "PDF diunduh warga",
     "opletters.letter_printer": "Printer surat {name}",
     "opletters.letter_printer_none": "Printer surat: belum diatur (letter_printer)",
     "nav.letters": "Surat",
@@ -154,6 +161,13 @@ PAGES_ID: dict[str, str] = {
 }
 
 PAGES_EN: dict[str, str] = {
+    "opletters.event.request": "Request made",
+    "opletters.event.sign": "Signed",
+    "opletters.event.revoke": "Revoked",
+    "opletters.event.print": "Sent to the printer",
+    "opletters.event.attach": "Attachment added",
+    "opletters.event.edit": "Answers changed",
+    "opletters.event.download": "PDF downloaded by the resident",
     "opletters.letter_printer": "Letter printer {name}",
     "opletters.letter_printer_none": "Letter printer: not set (letter_printer)",
     "nav.letters": "Letters",

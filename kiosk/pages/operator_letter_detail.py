@@ -55,6 +55,16 @@ def _day(iso: str | None) -> str:
         return iso or "-"
 
 
+def event_label(action: str, t: Translator) -> str:
+    """An audit action of a request in the operator's words ("letter.belum_lengkap" -> "Belum Lengkap")."""
+    kind = action.removeprefix("letter.")
+    if kind in letter_requests.STATUSES:
+        return t(f"letter.status.{kind}")
+    key = f"opletters.event.{kind}"
+    text = t(key)
+    return kind if text == key else text
+
+
 def file_response(data: bytes, media_type: str, name: str) -> Response:
     return Response(data, media_type=media_type, headers={
         "Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store",
@@ -285,6 +295,11 @@ def register(ctx: AppContext) -> None:
                 for caption, value in lines:
                     ui.label(caption).classes("text-grey-7")
                     ui.label(value).mark("history-line")
+            if detail.events:
+                with ui.column().classes("gap-0 q-mt-sm").mark("history-events"):
+                    for at, actor, action, note in detail.events:
+                        text = f"{shown_time(at, zone)} · {actor} · {event_label(action, t)}"
+                        ui.label(f"{text} · {note}" if note else text).classes("text-caption")
 
         def draw() -> None:
             body.clear()

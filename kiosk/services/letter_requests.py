@@ -12,13 +12,13 @@ import json
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from kiosk.db import database, reading
 from kiosk.identity import mask_nik, normalize_number
-from kiosk.models import LetterAttachment, LetterRequest, LetterType, Penduduk, PersonalDataRead
+from kiosk.models import AuditLog, LetterAttachment, LetterRequest, LetterType, Penduduk, PersonalDataRead
 from kiosk.seal import mask_name
 from kiosk.services import attachments, audit
 from kiosk.services.clock import utc_now
@@ -86,6 +86,7 @@ class LetterDetail:
     revoked_at: datetime | None
     revoke_reason: str
     has_pdf: bool
+    events: list[tuple[datetime, str, str, str]] = field(default_factory=list)  # (at, actor, action, detail)
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,10 @@ def get_detail(request_id: int, *, actor: str, client: str = "") -> LetterDetail
             requirements=letter_type.requirements, attachments=files, requested_by=row.requested_by,
             checked_by=row.checked_by, signed_at=row.signed_at, signer_name=row.signer_name or "",
             letter_date=row.letter_date, picked_up_at=row.picked_up_at, revoked_at=row.revoked_at,
-            revoke_reason=row.revoke_reason or "", has_pdf=bool(row.pdf_path))
+            revoke_reason=row.revoke_reason or "", has_pdf=bool(row.pdf_path),
+            # The request's history is its audit trail: every move, print and download, with who and when.
+            events=[(e.at, e.actor, e.action, e.detail) for e in
+                    AuditLog.select().where(AuditLog.target == row.uuid).order_by(AuditLog.id)])
 
 
 def list_requests(status: str | None = None, limit: int = 200, person_id: int | None = None) -> list[LetterSummary]:

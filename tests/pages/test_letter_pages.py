@@ -167,6 +167,10 @@ async def test_signer_signs_prints_and_revokes_with_a_reason(office: User) -> No
     row = LetterRequest.get_by_id(summary.id)
     assert row.revoked_at is not None and row.revoke_reason == "Salah orang"
     await office.should_not_see(marker="action-print")
+    # The request's history: every step with who did it, from the audit trail.
+    await office.should_see("kades · Ditandatangani", retries=30)
+    await office.should_see("kades · Dikirim ke printer")
+    await office.should_see("kades · Dicabut · Salah orang")
 
 
 async def test_a_signer_demoted_while_the_page_is_open_is_refused(office: User) -> None:
