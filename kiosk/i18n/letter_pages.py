@@ -1,6 +1,7 @@
 """Strings of the operators' letter pages (requests, signing, letter types, PINs), both languages."""
 
 PAGES_ID: dict[str, str] = {
+    "lettertypes.for_deceased": "Boleh untuk penduduk yang sudah meninggal (mis. surat keterangan kematian)",
     "opletters.event.request": "Permohonan diajukan",
     "opletters.event.sign": "Ditandatangani",
     "opletters.event.revoke": "Dicabut",
@@ -161,6 +162,7 @@ PAGES_ID: dict[str, str] = {
 }
 
 PAGES_EN: dict[str, str] = {
+    "lettertypes.for_deceased": "May be asked for a resident who has died (e.g. a death certificate)",
     "opletters.event.request": "Request made",
     "opletters.event.sign": "Signed",
     "opletters.event.revoke": "Revoked",

@@ -13,6 +13,7 @@ CREATE TABLE letter_type (
     resident_fields TEXT NOT NULL DEFAULT '[]', -- JSON list of resident facts shown in the letter
     fields TEXT NOT NULL DEFAULT '[]',          -- JSON list of asked fields (name, label, type, rules)
     body TEXT NOT NULL,                         -- Jinja template of the letter body
+    for_deceased INTEGER NOT NULL DEFAULT 0,    -- may be asked for someone no longer living (Keterangan Kematian)
     builtin INTEGER NOT NULL DEFAULT 0,
     enabled INTEGER NOT NULL DEFAULT 1,
     updated_at TEXT NOT NULL,

@@ -14,6 +14,7 @@ class LetterType(BaseModel):
     resident_fields = TextField(default="[]")
     fields = TextField(default="[]")
     body = TextField()
+    for_deceased = IntegerField(default=0)
     builtin = IntegerField(default=0)
     enabled = IntegerField(default=1)
     updated_at = DateTimeField()

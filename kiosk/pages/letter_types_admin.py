@@ -126,6 +126,8 @@ def register(ctx: AppContext) -> None:
                                          value=list(info.resident_fields) if info else ["nama", "nik", "ttl", "alamat"],
                                          label=t("lettertypes.resident_fields")).props("outlined dense use-chips") \
                         .classes("w-full").mark("type-resident-fields")
+                    deceased = ui.checkbox(t("lettertypes.for_deceased"),
+                                           value=info.for_deceased if info else False).mark("type-for-deceased")
                     fields = ui.textarea(t("lettertypes.fields"), value=json.dumps(
                         [spec.to_dict() for spec in info.fields], ensure_ascii=False, indent=1)
                         if info else EXAMPLE_FIELDS).props("outlined autogrow").classes("w-full font-mono") \
@@ -161,7 +163,8 @@ def register(ctx: AppContext) -> None:
             return {"code": (code_input.value or "").strip().upper(), "name": name.value or "",
                     "klasifikasi": klasifikasi.value or "",
                     "requirements": [line for line in (requirements.value or "").splitlines() if line.strip()],
-                    "resident_fields": list(resident.value or []), "fields": parsed_fields}
+                    "resident_fields": list(resident.value or []), "fields": parsed_fields,
+                    "for_deceased": bool(deceased.value)}
 
         def changed() -> None:
             state["changed_at"] = time.monotonic()
@@ -239,7 +242,7 @@ def register(ctx: AppContext) -> None:
             ui.notify(t("lettertypes.reset_done"), type="positive")
             ui.navigate.reload()
 
-        for element in (code_input, name, klasifikasi, requirements, resident, fields, body):
+        for element in (code_input, name, klasifikasi, requirements, resident, deceased, fields, body):
             element.on_value_change(changed)
         ui.timer(0.3, tick)
         return None

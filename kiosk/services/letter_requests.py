@@ -149,8 +149,8 @@ def create_request(type_code: str, person_id: int, fields: dict[str, object], *,
         person = Penduduk.get_or_none((Penduduk.id == person_id) & Penduduk.deleted_at.is_null())
         if person is None:
             raise NotFound()
-        if person.status_dasar != 1 and "kematian" not in letter_type.name.lower():
-            # Only a death certificate may be asked for someone who is no longer a living resident.
+        if person.status_dasar != 1 and not letter_type.for_deceased:
+            # Only a type meant for it (a death certificate) may be asked for someone no longer living here.
             raise ServiceError("letter.person_not_resident")
         row = LetterRequest.create(
             uuid=str(uuid.uuid4()), tracking_code=_new_code(), letter_type=letter_type.id, penduduk=person,

@@ -26,8 +26,10 @@ _CODE = re.compile(r"^[A-Z0-9]{2,12}$")
 
 
 @dataclass(frozen=True)
-class LetterTypeInfo:
-    id: int
+class Definition:
+    """A letter type as written in a definition file or the admin form, checked. `for_deceased`: the type may
+    be asked for someone who is no longer a living resident (a death certificate)."""
+
     code: str
     name: str
     klasifikasi: str
@@ -35,27 +37,23 @@ class LetterTypeInfo:
     resident_fields: tuple[str, ...]
     fields: tuple[FieldSpec, ...]
     body: str
-    builtin: bool
-    enabled: bool
+    for_deceased: bool = False
+
+
+@dataclass(frozen=True)
+class LetterTypeInfo(Definition):
+    """A stored letter type: its definition plus the database's id and state."""
+
+    id: int = 0
+    builtin: bool = False
+    enabled: bool = True
 
     def public(self) -> dict[str, Any]:
         """What the API and the kiosk show (no template source)."""
         return {"code": self.code, "name": self.name, "klasifikasi": self.klasifikasi,
                 "requirements": list(self.requirements), "resident_fields": list(self.resident_fields),
+                "for_deceased": self.for_deceased,
                 "fields": [spec.to_dict() for spec in self.fields]}
-
-
-@dataclass(frozen=True)
-class Definition:
-    """A letter type as written in a definition file or the admin form, checked."""
-
-    code: str
-    name: str
-    klasifikasi: str
-    requirements: tuple[str, ...]
-    resident_fields: tuple[str, ...]
-    fields: tuple[FieldSpec, ...]
-    body: str
 
 
 def parse_definition(raw: dict[str, Any], body: str) -> Definition:
@@ -76,6 +74,9 @@ def parse_definition(raw: dict[str, Any], body: str) -> Definition:
         if unknown:
             raise ValueError(f"resident_fields: unknown {unknown}")
         fields = parse_specs(raw.get("fields", []))
+        for_deceased = raw.get("for_deceased", False)
+        if not isinstance(for_deceased, bool):
+            raise ValueError("for_deceased: true or false")
     except (KeyError, TypeError, ValueError) as error:
         raise ServiceError("letter_type.invalid", detail=str(error)) from error
     if len(body) > 50_000:
@@ -88,7 +89,7 @@ def parse_definition(raw: dict[str, Any], body: str) -> Definition:
         render_body(body, sample_context(resident_fields, fields, blank_optional=True))
     except TemplateProblem as error:
         raise ServiceError("letter_type.template_error", detail=str(error)) from error
-    return Definition(code, name, klasifikasi, requirements, resident_fields, fields, body)
+    return Definition(code, name, klasifikasi, requirements, resident_fields, fields, body, for_deceased)
 
 
 def builtin_definitions() -> list[Definition]:
@@ -105,7 +106,7 @@ def _columns(definition: Definition) -> dict[str, Any]:
             "requirements": json.dumps(list(definition.requirements), ensure_ascii=False),
             "resident_fields": json.dumps(list(definition.resident_fields)),
             "fields": json.dumps([spec.to_dict() for spec in definition.fields], ensure_ascii=False),
-            "body": definition.body}
+            "body": definition.body, "for_deceased": int(definition.for_deceased)}
 
 
 def install_builtins() -> int:
@@ -126,8 +127,8 @@ def _info(row: LetterType) -> LetterTypeInfo:
     return LetterTypeInfo(
         id=row.id, code=row.code, name=row.name, klasifikasi=row.klasifikasi,
         requirements=tuple(json.loads(row.requirements)), resident_fields=tuple(json.loads(row.resident_fields)),
-        fields=parse_specs(json.loads(row.fields)), body=row.body, builtin=bool(row.builtin),
-        enabled=bool(row.enabled))
+        fields=parse_specs(json.loads(row.fields)), body=row.body, for_deceased=bool(row.for_deceased),
+        builtin=bool(row.builtin), enabled=bool(row.enabled))
 
 
 def list_types(*, include_disabled: bool = False) -> list[LetterTypeInfo]:

@@ -210,3 +210,21 @@ def test_only_signers_sign_revoke_or_send_back_whatever_the_surface(world):
     assert LetterRequest.get_by_id(request_id).signer_name == "H. Asep Saepudin" and signed.number
     with pytest.raises(Forbidden):
         letter_signing.revoke(request_id, "x", actor="loket")
+
+
+def test_only_a_type_for_the_deceased_may_be_asked_for_someone_who_died(world):
+    from kiosk.models import Penduduk
+    from kiosk.services.letter_types import install_builtins
+
+    install_builtins()
+    Penduduk.update(status_dasar=2).where(Penduduk.id == world.budi).execute()
+    with pytest.raises(ServiceError) as refused:
+        letter_requests.create_request("TES", world.budi, {"keperluan": "x"}, channel="operator", actor="op")
+    assert refused.value.key == "letter.person_not_resident"
+    from kiosk.services.letter_types import get_type
+    from tests.support.letter_answers import sample_answers
+
+    kind = get_type("SKM")
+    assert kind.for_deceased
+    answers = sample_answers([spec.to_dict() for spec in kind.fields])
+    assert letter_requests.create_request("SKM", world.budi, answers, channel="operator", actor="op").status
