@@ -229,22 +229,22 @@ def register(ctx: AppContext) -> None:
                 ui.notify(t("upload.too_many"), type="negative")
                 return
             try:
-                await run.io_bound(attachments.check_upload, data, ctx.upload_max_bytes)
+                upload = await run.io_bound(attachments.check_upload, data, ctx.upload_max_bytes)
             except Exception as error:  # noqa: BLE001
                 ui.notify(f"{event.file.name}: {error_text(error, t)}", type="negative")
                 file_message.set_text(f"{event.file.name}: {error_text(error, t)}")
                 return
             file_message.set_text("")
-            state["files"].append((file_label.value or Path(event.file.name).stem or t("opletters.attachment"), data))
+            state["files"].append((file_label.value or Path(event.file.name).stem or t("opletters.attachment"), upload))
             show_files()
 
         def show_files() -> None:
             files_box.clear()
             with files_box:
-                for index, (name, data) in enumerate(state["files"]):
+                for index, (name, upload) in enumerate(state["files"]):
                     with ui.row().classes("items-center gap-2"):
                         ui.icon("attach_file")
-                        ui.label(f"{name} · {len(data) // 1024 + 1} KB").mark("pending-file")
+                        ui.label(f"{name} · {len(upload.data) // 1024 + 1} KB").mark("pending-file")
                         ui.button(icon="close", on_click=lambda i=index: (state["files"].pop(i), show_files())) \
                             .props("flat dense")
 
@@ -268,9 +268,9 @@ def register(ctx: AppContext) -> None:
             finally:
                 button.props(remove="loading")
             failed = []
-            for name, data in state["files"]:
+            for name, upload in state["files"]:
                 try:
-                    await run.io_bound(letter_requests.add_attachment, summary.id, name, data,
+                    await run.io_bound(letter_requests.add_attachment, summary.id, name, upload,
                                        folder=ctx.settings.attachments_dir, max_bytes=ctx.upload_max_bytes,
                                        actor=account.username, client=client, by_resident=False)
                 except Exception as error:  # noqa: BLE001

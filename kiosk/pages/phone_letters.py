@@ -254,9 +254,10 @@ def register(ctx: AppContext) -> None:
         except FieldErrors as error:
             problems = field_problems(error, t)
         file_problem = ""
+        checked = None
         if data:
             try:
-                await run.io_bound(attachments.check_upload, data, limit)
+                checked = await run.io_bound(attachments.check_upload, data, limit)
             except ServiceError as error:
                 file_problem = f"{error_text(error, t)} {t('msurat.attachment_again')}"
         if problems or file_problem:
@@ -275,9 +276,9 @@ def register(ctx: AppContext) -> None:
             return form_page(t, info, values, {}, message=error_text(error, t), status_code=error.status)
         code = letter_requests.normalize_code(summary.tracking_code)
         warning = ""
-        if data:
+        if checked is not None:
             try:
-                await run.io_bound(letter_requests.add_attachment, summary.id, t("msurat.attachment_label"), data,
+                await run.io_bound(letter_requests.add_attachment, summary.id, t("msurat.attachment_label"), checked,
                                    folder=ctx.settings.attachments_dir, max_bytes=limit, actor="phone", client=client)
             except Exception as error:  # noqa: BLE001 - the request stands; say what happened to the file
                 warning = t("msurat.attachment_failed", reason=error_text(error, t))

@@ -278,12 +278,14 @@ def id_for_code(code: str) -> int:
         return row.id
 
 
-def add_attachment(request_id: int, label: str, data: bytes, *, folder: Path, max_bytes: int, actor: str,
-                   client: str = "", by_resident: bool = True) -> AttachmentInfo:
+def add_attachment(request_id: int, label: str, data: bytes | attachments.CheckedFile, *, folder: Path,
+                   max_bytes: int, actor: str, client: str = "", by_resident: bool = True) -> AttachmentInfo:
     """Check the file by content, store it outside anything served, and link it to the request. A resident
-    completing a "Belum Lengkap" request puts it back to "Sedang Diperiksa" (an operator moves it by hand)."""
+    completing a "Belum Lengkap" request puts it back to "Sedang Diperiksa" (an operator moves it by hand).
+    A page that already checked the upload (to show its problem beside the form's) passes the CheckedFile,
+    so an image is decoded and re-encoded once."""
     label = " ".join(label.split())[:80] or "Lampiran"
-    checked = attachments.check_upload(data, max_bytes)
+    checked = data if isinstance(data, attachments.CheckedFile) else attachments.check_upload(data, max_bytes)
     with reading():
         row = _locked(request_id)
         if row.status not in ("belum_lengkap", "diperiksa", "menunggu_ttd"):
