@@ -5,6 +5,7 @@ the NIK and PIN steps and the idle reset.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nicegui import run, ui
@@ -21,6 +22,8 @@ from kiosk.services import letter_print, letter_requests, letter_types
 from kiosk.services.letter_fields import FieldErrors, FieldSpec, clean_fields
 from kiosk.services.letter_requests import LetterSummary
 from kiosk.services.letter_types import LetterTypeInfo
+
+log = logging.getLogger(__name__)
 
 
 class RequestSteps:
@@ -218,30 +221,24 @@ class RequestSteps:
     async def submit(self) -> None:
         flow, t, ctx = self.flow, self.t, self.ctx
         info = self.current_type()
-        self.busy = True
-        with self.stable:
-            waiting = ui.notification(t("ksurat.sending"), spinner=True, timeout=None, position="center")
-        try:
-            summary = await run.io_bound(letter_requests.create_request, info.code, flow.person_id,
-                                         self._answers(info), channel="kiosk", actor="kiosk", client=self.client)
-        except FieldErrors as error:
-            flow.problems = field_problems(error, t)
-            self.show_fields(0)
-            return
-        except Exception as error:  # noqa: BLE001 - the resident sees a plain message
-            flow.message = error_text(error, t)
-            self.show_confirm()
-            return
-        finally:
-            self.busy = False
-            waiting.dismiss()
-            self.touched()
+        with self.working(t("ksurat.sending")):
+            try:
+                summary = await run.io_bound(letter_requests.create_request, info.code, flow.person_id,
+                                             self._answers(info), channel="kiosk", actor="kiosk", client=self.client)
+            except FieldErrors as error:
+                flow.problems = field_problems(error, t)
+                self.show_fields(0)
+                return
+            except Exception as error:  # noqa: BLE001 - the resident sees a plain message
+                flow.message = error_text(error, t)
+                self.show_confirm()
+                return
         slip_queued = True
         try:
             await run.io_bound(letter_print.enqueue_slip, summary.id, status_url_base=ctx.letter_status_url_base,
                                language=t.lang)
-        except Exception as error:  # noqa: BLE001 - the request exists; only the slip failed
-            error_text(error, t)
+        except Exception:  # noqa: BLE001 - the request exists; only the slip failed, and the screen says so
+            log.exception("the request slip could not be queued")
             slip_queued = False
         ctx.letters_changed()
         self.show_done(summary, slip_queued)

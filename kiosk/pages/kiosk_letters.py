@@ -211,23 +211,31 @@ class LetterKiosk(RequestSteps, CheckSteps):
         self.flow.message = ""
         self.show_nik()
 
-    async def pin_done(self) -> None:
-        flow, t = self.flow, self.t
-        pin = str(self.inputs[0].value or "")
-        self.inputs[0].value = ""
+    @contextmanager
+    def working(self, text: str) -> Iterator[None]:
+        """A step that waits on the server: further taps are ignored, a spinner says what is happening, and
+        the end counts as a touch (the idle timer starts again from there)."""
         self.busy = True
         with self.stable:
-            waiting = ui.notification(t("ksurat.checking"), spinner=True, timeout=None, position="center")
+            waiting = ui.notification(text, spinner=True, timeout=None, position="center")
         try:
-            flow.person_id = await resident_login(self.ctx, flow.nik, pin, self.client, kiosk=True)
-        except Exception as error:  # noqa: BLE001 - the resident sees one plain message
-            flow.message = error_text(error, t)
-            self.show_pin()
-            return
+            yield
         finally:
             self.busy = False
             waiting.dismiss()
             self.touched()
+
+    async def pin_done(self) -> None:
+        flow, t = self.flow, self.t
+        pin = str(self.inputs[0].value or "")
+        self.inputs[0].value = ""
+        with self.working(t("ksurat.checking")):
+            try:
+                flow.person_id = await resident_login(self.ctx, flow.nik, pin, self.client, kiosk=True)
+            except Exception as error:  # noqa: BLE001 - the resident sees one plain message
+                flow.message = error_text(error, t)
+                self.show_pin()
+                return
         flow.message, flow.page = "", 0
         if flow.mode == "request":
             self.show_types()

@@ -208,29 +208,32 @@ def register(ctx: AppContext) -> None:
             raise ServiceError("letter_type.not_found", status=404)
         return info
 
-    @app.get("/m/surat/isi/{type_code}", response_class=HTMLResponse, include_in_schema=False)
-    def fill_form(type_code: str, request: Request) -> Response:
-        t = _lang(ctx, request)
-        if session_person(request) is None:
-            return to_login(t)
-        try:
-            info = enabled_type(type_code)
-        except ServiceError as error:
-            return message_page(t, error_text(error, t), error.status, "/m/surat/jenis",
-                                f"/m/surat/jenis?lang={t.lang}")
-        return form_page(t, info, {}, {})
-
-    @app.post("/m/surat/isi/{type_code}", response_class=HTMLResponse, include_in_schema=False)
-    async def submit(type_code: str, request: Request) -> Response:
+    def signed_in_form(type_code: str, request: Request) -> tuple[Translator, int, LetterTypeInfo] | Response:
+        """(language, resident, letter type) for the form pages, or where to send the phone instead."""
         t = _lang(ctx, request)
         person_id = session_person(request)
         if person_id is None:
             return to_login(t)
         try:
-            info = enabled_type(type_code)
+            return t, person_id, enabled_type(type_code)
         except ServiceError as error:
             return message_page(t, error_text(error, t), error.status, "/m/surat/jenis",
                                 f"/m/surat/jenis?lang={t.lang}")
+
+    @app.get("/m/surat/isi/{type_code}", response_class=HTMLResponse, include_in_schema=False)
+    def fill_form(type_code: str, request: Request) -> Response:
+        found = signed_in_form(type_code, request)
+        if isinstance(found, Response):
+            return found
+        t, _, info = found
+        return form_page(t, info, {}, {})
+
+    @app.post("/m/surat/isi/{type_code}", response_class=HTMLResponse, include_in_schema=False)
+    async def submit(type_code: str, request: Request) -> Response:
+        found = signed_in_form(type_code, request)
+        if isinstance(found, Response):
+            return found
+        t, person_id, info = found
         limit = ctx.upload_max_bytes
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD_BYTES:
