@@ -65,15 +65,15 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
         for key_file in args.key or []:
             code, key = read_key_file(Path(key_file).read_text(encoding="utf-8"))
             keys[code] = key
-    except (OSError, ValueError, KeyError) as error:
-        print(f"balai: {translate('verify.bad_key_file', args.lang)}: {error}")
+    except (OSError, ValueError, KeyError):
+        print(f"balai: {translate('verify.bad_key_file', args.lang)}: {key_file}")
         return 2
     if not keys:
         keys = _local_keys(settings)
     try:
         texts = _texts(args.target)
-    except ValueError as error:
-        print(f"balai: {error}")
+    except ValueError:
+        print(translate("verify.invalid", args.lang) + "\n" + translate("verify.not_pdf", args.lang))
         return 1
     if not texts:
         print(translate("verify.invalid", args.lang) + "\n" + translate("verify.no_qr", args.lang))

@@ -61,6 +61,7 @@ LETTERS_ID: dict[str, str] = {
     "verify.offline_note": "Tanda tangan desa cocok. Apakah surat sudah dicabut hanya dapat diperiksa di kantor desa atau kecamatan.",
     "verify.bad_key_file": "Berkas kunci desa tidak dapat dibaca",
     "verify.no_qr": "Tidak ada kode QR surat yang ditemukan.",
+    "verify.not_pdf": "Berkas ini bukan PDF surat yang dapat dibaca.",
 }
 
 LETTERS_EN: dict[str, str] = {
@@ -121,4 +122,5 @@ LETTERS_EN: dict[str, str] = {
     "verify.offline_note": "The village signature matches. Whether the letter was revoked can only be checked at the village or district office.",
     "verify.bad_key_file": "The village key file cannot be read",
     "verify.no_qr": "No letter QR code was found.",
+    "verify.not_pdf": "This file is not a readable letter PDF.",
 }

@@ -110,13 +110,23 @@ def _columns(definition: Definition) -> dict[str, Any]:
 
 
 def install_builtins() -> int:
-    """At start: add built-in types this database does not have yet. Returns how many were added."""
-    definitions = builtin_definitions()
-    with database.atomic():
+    """At start: add built-in types this database does not have yet. Returns how many were added.
+
+    Only the missing ones are checked and their templates rendered: a normal start reads the codes and stops."""
+    with reading():
         existing = {code.upper() for (code,) in LetterType.select(LetterType.code).tuples()}
+    missing = []
+    for definition_file, body_file in letter_type_files():
+        raw = json.loads(definition_file.read_text(encoding="utf-8"))
+        if str(raw.get("code", "")).upper() not in existing:
+            missing.append(parse_definition(raw, body_file.read_text(encoding="utf-8")))
+    if not missing:
+        return 0
+    with database.atomic():
+        present = {code.upper() for (code,) in LetterType.select(LetterType.code).tuples()}
         added = 0
-        for definition in definitions:
-            if definition.code in existing:
+        for definition in missing:
+            if definition.code in present:
                 continue
             LetterType.create(**_columns(definition), builtin=1, enabled=1, updated_at=utc_now(), updated_by="system")
             added += 1
