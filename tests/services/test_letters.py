@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from kiosk.db import database
 from kiosk.models import LetterNumberCounter, LetterRequest, PrintJob
-from kiosk.seal import public_key_from_text, read_seal
+from kiosk.seal import public_key_from_text, public_key_text, read_seal
 from kiosk.services import letter_print, letter_requests, letter_signing
 from kiosk.services.errors import ServiceError
 from kiosk.services.letter_fields import FieldErrors
@@ -106,8 +106,7 @@ def test_tampered_payload_wrong_key_and_revocation_are_not_valid(world):
     result = verify_qr(signed.qr, key)
     assert not result.valid and result.reason == "revoked" and result.revoke_reason == "Salah orang"
     # Offline: the seal alone still reads as genuine (revocation needs the office or the district).
-    offline = read_seal(signed.qr, {"3204122001": public_key_from_text(
-        __import__("kiosk.seal", fromlist=["public_key_text"]).public_key_text(key))})
+    offline = read_seal(signed.qr, {"3204122001": public_key_from_text(public_key_text(key))})
     assert offline.valid
 
 
