@@ -1,0 +1,1 @@
+"""The district hub: receives every village's batches, keeps its records, serves the dashboard."""

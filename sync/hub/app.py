@@ -1,0 +1,73 @@
+"""Building and starting the district hub: database, keys, the village API and the district dashboard."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from sync.hub.api import HubKeys, build_router
+from sync.hub.settings import HubSettings
+from sync.hub.store import HubDatabaseInfo, open_hub_database
+from sync.keys import box_key, public_text, signing_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HubContext:
+    settings: HubSettings
+    keys: HubKeys
+    database: HubDatabaseInfo
+
+
+def prepare_hub(settings: HubSettings) -> HubContext:
+    """Open (and migrate) the hub database and load or make the hub's keys. Nothing listens yet."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(settings.data_dir, 0o700)
+    info = open_hub_database(settings.db_url, settings.data_dir)
+    keys = HubKeys(sign=signing_key(settings.sign_key_file),
+                   box_public=public_text(box_key(settings.box_key_file)))
+    return HubContext(settings, keys, info)
+
+
+def create_api_app(hub: HubContext) -> FastAPI:
+    """The village-facing API alone (tests and headless hubs)."""
+    api = FastAPI(title="Balai hub", docs_url=None, redoc_url=None)
+    api.include_router(build_router(hub.keys))
+    return api
+
+
+def _session_secret(hub: HubContext) -> str:
+    path = hub.settings.secret_file
+    if path.exists() and len(path.read_text().strip()) >= 32:
+        return path.read_text().strip()
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return path.read_text().strip()
+
+
+def serve(settings: HubSettings) -> None:
+    """`balai hub serve`: the API for villages plus the district dashboard, in the foreground."""
+    from nicegui import app, ui
+    from nicegui.storage import Storage
+
+    from sync.hub.dashboard import register_dashboard
+
+    hub = prepare_hub(settings)
+    Storage.path = (settings.data_dir / "browser-sessions").resolve()
+    app.storage = Storage()
+    app.include_router(build_router(hub.keys))
+    register_dashboard(hub)
+    log.info("Balai hub on http://%s:%s (%s database)", settings.host, settings.port, hub.database.engine)
+    ui.run(host=settings.host, port=settings.port, title="Balai Kabupaten", reload=False, show=False,
+           storage_secret=_session_secret(hub), language="id", favicon="🏛️", show_welcome_message=False,
+           uvicorn_logging_level=settings.log_level)

@@ -1,0 +1,74 @@
+"""Key files for sync: a 32-byte seed written once on the machine that owns it (0600, atomically).
+
+The village signs with its letter-signing key (kiosk.seal); the hub has two keys of its own: Ed25519 to sign
+acknowledgements and items it sends down, X25519 so villages can encrypt USB bundles to it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+from sync.protocol import ProtocolError, b64, unb64
+
+
+def _load_or_create_seed(path: Path) -> bytes:
+    if path.exists():
+        seed = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        if len(seed) != 32:
+            raise ValueError(f"{path} does not hold a 32-byte key")
+        return seed
+    seed = os.urandom(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(seed.hex())
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return seed
+
+
+def signing_key(path: Path) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(_load_or_create_seed(path))
+
+
+def box_key(path: Path) -> X25519PrivateKey:
+    return X25519PrivateKey.from_private_bytes(_load_or_create_seed(path))
+
+
+def public_text(key: Ed25519PrivateKey | X25519PrivateKey | Ed25519PublicKey | X25519PublicKey) -> str:
+    """base64url of the 32 raw public bytes."""
+    public = key.public_key() if isinstance(key, (Ed25519PrivateKey, X25519PrivateKey)) else key
+    return b64(public.public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def ed25519_public(text: str) -> Ed25519PublicKey:
+    raw = unb64(text.strip())
+    if len(raw) != 32:
+        raise ProtocolError("bad_key")
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def x25519_public(text: str) -> X25519PublicKey:
+    raw = unb64(text.strip())
+    if len(raw) != 32:
+        raise ProtocolError("bad_key")
+    return X25519PublicKey.from_public_bytes(raw)
+
+
+def fingerprint(public_text_value: str) -> str:
+    """What two people compare over the phone: 4 groups of 4 characters of the key's SHA-256."""
+    import hashlib
+
+    digest = hashlib.sha256(public_text_value.encode("ascii")).hexdigest()[:16].upper()
+    return "-".join(digest[i:i + 4] for i in range(0, 16, 4))
+
+
+def raw_private(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
+    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
