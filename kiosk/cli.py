@@ -1,4 +1,4 @@
-"""The `balai` command: serve, user, token, import, export, verify, key. Every subcommand takes --data and --config the same way."""
+"""The `balai` command: serve, user, token, import, export, verify, key, sync, bundle, hub. Every subcommand takes --data and --config the same way."""
 
 from __future__ import annotations
 
@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     key_export = key_commands.add_parser("export", help="print (or --out FILE) the village public key file")
     _common(key_export)
     key_export.add_argument("--out", type=Path, default=None)
+
+    from sync.cli import add_commands
+
+    add_commands(commands, _common)
     return parser
 
 
@@ -196,9 +200,28 @@ def _key(args: argparse.Namespace) -> int:
     return run_key_export(args, _settings(args))
 
 
+def _sync(args: argparse.Namespace) -> int:
+    from sync.cli import run_sync
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return run_sync(args, _open)
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    from sync.cli import run_bundle
+
+    return run_bundle(args, _open)
+
+
+def _hub(args: argparse.Namespace) -> int:
+    from sync.cli import run_hub
+
+    return run_hub(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": _serve, "user": _user, "token": _token, "import": _import, "export": _export, "verify": _verify,
-    "key": _key,
+    "key": _key, "sync": _sync, "bundle": _bundle, "hub": _hub,
 }
 
 

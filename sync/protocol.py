@@ -263,6 +263,7 @@ def decode_batch(body: bytes) -> tuple[Batch, list[tuple[int, str]]]:
             problems.append((seq, "bad_record"))
         else:
             batch.changes.append(Change(seq, entity, key, data))
+    batch.changes.sort(key=lambda change: change.seq)
     return batch, problems
 
 
