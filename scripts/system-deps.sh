@@ -4,14 +4,17 @@
 #         letters go to the office printer through CUPS)
 #   test: the above plus Debian's chromium for the browser tests, and a CUPS server with the cups-pdf
 #         backend (cups-daemon: cupsd; cups-client: lpadmin; printer-driver-cups-pdf) that the printing
-#         tests start privately as a child process
+#         tests start privately as a child process, and postgresql (postgresql-<N>: initdb, postgres,
+#         pg_isready; postgresql-common: the `postgres` user) whose server the hub's sync tests start
+#         privately as a child process (tests/support/postgres.py); the package's own `main` cluster is
+#         not used, and in a container the policy-rc.d below keeps it from starting
 # Runs apt-get only as root or through sudo; otherwise says what is missing and carries on
 # (except under CI=true, where a missing tool is a failure, never a skip).
 set -eu
 kind="${1:-run}"
 packages="python3-venv espeak-ng fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 cups-client"
 if [ "$kind" = "test" ]; then
-    packages="$packages chromium cups-daemon printer-driver-cups-pdf"
+    packages="$packages chromium cups-daemon printer-driver-cups-pdf postgresql"
 fi
 missing=""
 for package in $packages; do

@@ -12,7 +12,7 @@ from kiosk.db import close_database
 from kiosk.settings import Settings, load_settings
 
 # NiceGUI's simulated user for the page tests; it must be declared in the top-level conftest.
-pytest_plugins = ["nicegui.testing.user_plugin"]
+pytest_plugins = ["nicegui.testing.user_plugin", "tests.support.pg_fixture"]
 
 
 @pytest.fixture

@@ -188,6 +188,10 @@ def open_hub_database(url: str, data_dir: Path) -> HubDatabaseInfo:
     """Point the hub models at `url` (postgresql://... or a SQLite path; default `<data>/hub.sqlite3`) and
     bring its schema up to date."""
     if url.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg  # noqa: F401 - peewee finds it by itself; this only makes the message clear
+        except ImportError as error:
+            raise RuntimeError("a PostgreSQL hub needs psycopg: pip install 'balai[hub]'") from error
         parts = urlparse(url)
         database: Database = PostgresqlDatabase(
             unquote(parts.path.lstrip("/")), user=unquote(parts.username or "") or None,
@@ -230,3 +234,28 @@ def is_postgres() -> bool:
 def close_hub_database() -> None:
     if hub_database.obj is not None and not hub_database.is_closed():
         hub_database.close()
+
+
+# --- schema 2: login attempts for the district dashboard ---------------------------------------------------
+
+class HubLoginAttempt(HubModel):
+    """One dashboard sign-in attempt: the evidence the lockout counts, and the trail an auditor reads.
+
+    A reference table like HubUser (district accounts are not per village), so it carries no village_id."""
+
+    id = AutoField()
+    username = CharField(max_length=64)
+    at = DateTimeField()
+    ok = BooleanField()
+    client = TextField(default="")
+
+    class Meta:
+        indexes = ((("username", "at"), False),)
+
+
+def _migration_2(database: Database) -> None:
+    database.create_tables([HubLoginAttempt])
+
+
+# Appended rather than edited into the tuple above, so migration 1 stays exactly as released.
+MIGRATIONS = (*MIGRATIONS, _migration_2)
