@@ -34,6 +34,7 @@ CREATE TABLE sync_journal (
     key TEXT NOT NULL,
     at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now'))  -- this machine's clock, for the pending age
 );
+CREATE INDEX sync_journal_record ON sync_journal (entity, key, seq);
 
 -- Batches ready to send: the exact bytes go over the network or onto a USB stick, so a resend is identical.
 CREATE TABLE sync_batch (

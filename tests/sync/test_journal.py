@@ -115,3 +115,18 @@ def test_a_new_epoch_counts_up_drops_unsent_batches_and_journals_a_full_snapshot
         decoded, _ = decode_batch(batch.body)
         travelled += sum(c.entity == "penduduk" for c in decoded.changes)
     assert travelled == people
+
+
+def test_compaction_keeps_only_the_last_mention_of_each_unsealed_record(small_village: Settings) -> None:
+    for _ in range(30):
+        queue.issue_ticket("A", status_url_base="http://x/m/t/", print_ticket=False)
+    journal.seal(database)
+    sealed = database.execute_sql("SELECT COUNT(*) FROM sync_journal").fetchone()[0]
+    for _ in range(30):
+        queue.issue_ticket("B", status_url_base="http://x/m/t/", print_ticket=False)
+    removed = journal.compact(database)
+    assert removed == 29  # one queue_day mention left for today, beside the sealed rows
+    assert database.execute_sql("SELECT COUNT(*) FROM sync_journal").fetchone()[0] == sealed + 1
+    journal.seal(database)
+    batch, _ = decode_batch(journal.pending(database, limit=10)[-1].body)
+    assert [c.data["issued"] for c in batch.changes if c.entity == "queue_day"] == [60]
