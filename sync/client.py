@@ -88,12 +88,14 @@ class HubLink:
     def close(self) -> None:
         self._client.close()
 
-    def call(self, method: str, path: str, kind: str, body: bytes = b"", pending: int = 0,
+    def call(self, method: str, path: str, kind: str, body: bytes = b"", pending: int | None = None,
              oldest_s: float | None = None, extra: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+        """One signed request; `pending`/`oldest_s` are reported to the district when given."""
         moment = _now().isoformat(timespec="seconds")
+        count = "" if pending is None else str(pending)
         oldest = "" if oldest_s is None else str(int(oldest_s))
-        headers = {H_VILLAGE: self.village, H_TIME: moment, H_PENDING: str(pending), H_OLDEST: oldest,
-                   H_SIGNATURE: sign(self.key, request_message(method, path, self.village, moment, str(pending),
+        headers = {H_VILLAGE: self.village, H_TIME: moment, H_PENDING: count, H_OLDEST: oldest,
+                   H_SIGNATURE: sign(self.key, request_message(method, path, self.village, moment, count,
                                                               oldest, body))}
         headers.update(extra or {})
         if body:
@@ -241,10 +243,13 @@ class Uploader:
             result.rejected += len(answer.get("rejected", []))
 
     def _pull(self, link: HubLink, result: RunResult) -> None:
+        """Ask for the district's items; the call also reports the pending count as it is after sending."""
+        pending, oldest = self._status_numbers()
         if self.apply_pulled is None:
+            link.call("GET", "/api/hub/v1/status", "status", pending=pending, oldest_s=oldest)
             return
         cursor = int(self.database.execute_sql("SELECT pull_cursor FROM sync_state WHERE id = 1").fetchone()[0])
-        code, answer = link.call("GET", f"/api/hub/v1/pull?after={cursor}", "pull")
+        code, answer = link.call("GET", f"/api/hub/v1/pull?after={cursor}", "pull", pending=pending, oldest_s=oldest)
         if code != 200 or answer.get("village") != link.village:
             raise SyncError(str(answer.get("error", "pull")), f"HTTP {code}")
         items = [item for item in answer.get("items", []) if isinstance(item, dict)

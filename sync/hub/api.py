@@ -93,9 +93,12 @@ def _authenticate(request: Request, body: bytes) -> str:
             skew = (datetime.fromisoformat(moment).replace(tzinfo=None) - now).total_seconds()
         except ValueError:
             pass
+        changes: dict[Any, Any] = {HubVillage.last_contact_at: now, HubVillage.clock_skew_s: skew}
+        if pending:  # reported with status, batch and pull calls; other calls leave the last report standing
+            changes[HubVillage.pending_reported] = _number(pending)
+            changes[HubVillage.oldest_pending_s] = _number(oldest)
         with hub_database.atomic():
-            HubVillage.update(last_contact_at=now, pending_reported=_number(pending), oldest_pending_s=_number(oldest),
-                              clock_skew_s=skew).where(HubVillage.village_id == village_id).execute()
+            HubVillage.update(changes).where(HubVillage.village_id == village_id).execute()
     return village_id
 
 
