@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import pickle
@@ -10,7 +11,7 @@ import shutil
 from pathlib import Path
 
 
-from nicegui import app, ui
+from nicegui import app, run, ui
 
 from kiosk import balai_version
 from kiosk.announce.audio import CallAudio
@@ -22,7 +23,7 @@ from kiosk.discovery import Advertiser
 from kiosk.migrations import migrate
 from kiosk.network import lan_address, public_base_url
 from kiosk.pages import register_pages
-from kiosk.services import village
+from kiosk.services import clock_guard, village
 from kiosk.services.demo import seed_demo
 from kiosk.services.feed import ChangeFeed
 from kiosk.services.letter_signing import options_from_settings, publish_public_key
@@ -139,8 +140,19 @@ def build_app(settings: Settings) -> AppContext:
     register_pages(ctx)
     register_api(ctx)
     advertiser: list[Advertiser] = []
+    background: list[asyncio.Task[None]] = []
+
+    async def watch_clock() -> None:
+        """Move the clock's high-water mark forward every minute (operators are warned if it goes back)."""
+        while True:
+            try:
+                await run.io_bound(clock_guard.observe)
+            except Exception:  # noqa: BLE001 - a failed look at the clock must not end the watch
+                log.exception("could not record the clock's high-water mark")
+            await asyncio.sleep(60)
 
     async def start() -> None:
+        background.append(asyncio.create_task(watch_clock()))
         for each in (worker, letter_worker):
             if each is not None:
                 each.start()
@@ -156,6 +168,10 @@ def build_app(settings: Settings) -> AppContext:
                 log.exception("mDNS advertising failed; continuing without it")
 
     async def stop() -> None:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        background.clear()
         for ad in advertiser:
             await ad.stop()
         for each in (worker, letter_worker):

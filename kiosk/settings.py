@@ -57,6 +57,8 @@ class Settings:
     letter_number_series: str = _setting("type", "Letter number series: type (one series per letter type) or shared (one for all); both reset every year.")
     upload_max_mb: float = _setting(5.0, "Largest attachment (photo or PDF) a resident or operator may upload, in MB.")
     pin_attempts: int = _setting(5, "Wrong NIK/PIN tries one kiosk or phone address may make per 15 minutes.")
+    usb_mount_roots: list[str] = _setting(["/media", "/run/media", "/mnt"], "Folders under which a mounted USB stick is offered for exporting sync bundles (absolute paths).")
+    usb_mounts_file: Path = _setting(Path("/proc/mounts"), "Mount table read to find USB sticks (the kernel's /proc/mounts).")
     backup_keep: int = _setting(10, "How many database backups taken before migrations are kept.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
@@ -153,6 +155,8 @@ def _validate(settings: Settings) -> Settings:
         raise SettingsError("setting 'letter_number_format': must contain {nomor} and no '|'")
     if not 0.1 <= settings.upload_max_mb <= 50:
         raise SettingsError("setting 'upload_max_mb': between 0.1 and 50")
+    if not all(root.startswith("/") for root in settings.usb_mount_roots):
+        raise SettingsError("setting 'usb_mount_roots': each folder must be an absolute path such as /media")
     if settings.lockout_attempts < 1 or settings.session_hours <= 0:
         raise SettingsError("settings 'lockout_attempts' and 'session_hours' must be positive")
     return settings

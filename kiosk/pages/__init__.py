@@ -9,6 +9,7 @@ def register_pages(ctx: AppContext) -> None:
                              village_settings)
     from kiosk.pages import letter_types_admin, operator_letter_detail, operator_letters
     from kiosk.pages import kiosk_letters, phone_letters, verify
+    from kiosk.pages import operator_sync
 
     home.register(ctx)
     setup.register(ctx)
@@ -25,6 +26,7 @@ def register_pages(ctx: AppContext) -> None:
     statistics.register(ctx)
     registers.register(ctx)
     village_settings.register(ctx)
+    operator_sync.register(ctx)
     # Fixed paths (/operator/letters/new, /operator/letters/types...) before /operator/letters/{request_id}.
     operator_letters.register(ctx)
     letter_types_admin.register(ctx)

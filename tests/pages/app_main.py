@@ -9,14 +9,18 @@ from kiosk.app import build_app
 from kiosk.settings import load_settings
 from tests.pages import state
 
+data = Path(os.environ["BALAI_TEST_DATA"])
 settings = load_settings(environ={}, overrides={
-    "data_dir": Path(os.environ["BALAI_TEST_DATA"]),
+    "data_dir": data,
     "demo": os.environ.get("BALAI_TEST_DEMO", "1") == "1",
     "demo_population": os.environ.get("BALAI_TEST_POPULATION", "0") == "1",
     "printer_url": "memory:",
     "public_url": "http://kantor.desa:8080",
     "mdns_enabled": False,
     "kiosk_idle_seconds": 60,
+    # USB sticks: a test lists a temporary folder as a mounted stick; otherwise none (not this machine's).
+    "usb_mount_roots": os.environ.get("BALAI_TEST_USB_ROOT"),
+    "usb_mounts_file": os.environ.get("BALAI_TEST_MOUNTS", str(data / "no-mounts")),
 })
 state.ctx = build_app(settings)
 ui.run(storage_secret="page-test-secret", reload=False, show=False)

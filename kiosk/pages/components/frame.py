@@ -9,6 +9,7 @@ from nicegui import ui
 
 from kiosk.i18n import Translator
 from kiosk.pages.session import toggle_language
+from kiosk.services import clock_guard
 from kiosk.services.accounts import Account
 
 
@@ -25,6 +26,7 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
             ui.link(t("nav.residents"), "/operator/residents").classes("text-white").mark("nav-residents")
             ui.link(t("nav.letters"), "/operator/letters").classes("text-white").mark("nav-letters")
             ui.link(t("nav.registers"), "/operator/registers").classes("text-white").mark("nav-registers")
+            ui.link(t("nav.sync"), "/operator/sync").classes("text-white").mark("nav-sync")
         ui.link(t("nav.statistics"), "/operator/statistics").classes("text-white").mark("nav-statistics")
         if account.may("admin"):
             ui.link(t("nav.services"), "/operator/services").classes("text-white").mark("nav-services")
@@ -36,6 +38,12 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
         ui.label(f"{account.full_name or account.username} · {t('role.' + account.role)}")
         ui.button(t("common.language"), on_click=switch).props("flat dense color=white").mark("lang")
         ui.link(t("login.logout"), "/logout").classes("text-white").mark("logout")
+    warning = clock_guard.check()
+    if warning is not None:  # a Pi without a battery clock that booted in the past: dates would be wrong
+        with ui.row().classes("w-full items-center gap-2 q-pa-sm bg-orange-2 text-orange-10 rounded-borders") \
+                .mark("clock-warning"):
+            ui.icon("schedule")
+            ui.label(t("sync.clock_behind", minutes=max(1, round(warning.behind_seconds / 60))))
     ui.label(title).classes("text-h5 q-mt-md")
     with ui.column().classes("w-full gap-4"):
         yield
