@@ -18,12 +18,13 @@ from kiosk.announce.audio import CallAudio
 from kiosk.api import register_api
 from kiosk.context import AppContext
 from kiosk.data import data_path
-from kiosk.db import close_database, open_database
+from kiosk.db import close_database, database, open_database
 from kiosk.discovery import Advertiser
 from kiosk.migrations import migrate
 from kiosk.network import lan_address, public_base_url
 from kiosk.pages import register_pages
 from kiosk.services import clock_guard, village
+from sync import journal as sync_journal
 from kiosk.services.demo import seed_demo
 from kiosk.services.feed import ChangeFeed
 from kiosk.services.letter_signing import options_from_settings, publish_public_key
@@ -143,12 +144,17 @@ def build_app(settings: Settings) -> AppContext:
     background: list[asyncio.Task[None]] = []
 
     async def watch_clock() -> None:
-        """Move the clock's high-water mark forward every minute (operators are warned if it goes back)."""
+        """Move the clock's high-water mark forward every minute (operators are warned if it goes back), and
+        compact the sync journal every hour (an office offline for months keeps one row per changed record)."""
+        minutes = 0
         while True:
             try:
                 await run.io_bound(clock_guard.observe)
+                if minutes % 60 == 0:
+                    await run.io_bound(sync_journal.compact, database)
             except Exception:  # noqa: BLE001 - a failed look at the clock must not end the watch
-                log.exception("could not record the clock's high-water mark")
+                log.exception("could not record the clock's high-water mark or compact the sync journal")
+            minutes += 1
             await asyncio.sleep(60)
 
     async def start() -> None:
