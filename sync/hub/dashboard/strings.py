@@ -1,0 +1,166 @@
+"""Every text of the district dashboard, in one place (Bahasa Indonesia; the district staff read Indonesian).
+
+Pages call `t(key, **values)`; a missing key shows the key itself, so a typo is visible instead of a crash.
+"""
+
+from __future__ import annotations
+
+STRINGS: dict[str, str] = {
+    # frame
+    "app.title": "Balai Kabupaten",
+    "nav.villages": "Desa",
+    "nav.verify": "Verifikasi Surat",
+    "nav.send": "Kirim Pengumuman",
+    "nav.logout": "Keluar",
+
+    # login
+    "login.title": "Masuk Dasbor Kabupaten",
+    "login.username": "Nama pengguna",
+    "login.password": "Kata sandi",
+    "login.submit": "Masuk",
+    "login.failed": "Nama pengguna atau kata sandi salah, atau akun dikunci sementara. Coba lagi nanti.",
+    "login.no_accounts": "Belum ada akun kabupaten. Di server, jalankan: balai hub user NAMA "
+                         "(kata sandi diminta di terminal). Tidak ada kata sandi bawaan.",
+    "login.expired": "Sesi berakhir. Silakan masuk lagi.",
+
+    # villages overview
+    "villages.title": "Desa dan sinkronisasi",
+    "villages.empty": "Belum ada desa yang terdaftar. Buat kode pendaftaran dengan: balai hub enrol KODE_DESA",
+    "villages.code": "Kode",
+    "villages.name": "Desa",
+    "villages.kecamatan": "Kecamatan",
+    "villages.last_sync": "Sinkron terakhir",
+    "villages.pending": "Belum terkirim",
+    "villages.oldest": "Tertua belum diakui",
+    "villages.residents": "Penduduk",
+    "villages.families": "KK",
+    "villages.letters": "Surat",
+    "villages.incidents": "Insiden",
+    "villages.status": "Status",
+    "villages.ok": "Baik",
+    "villages.search": "Cari desa",
+    "villages.refreshed": "Diperbarui {time} UTC · otomatis setiap 30 detik",
+    "totals.line": "Total {villages} desa · {alerts} peringatan · {residents} penduduk · {families} KK · "
+                   "{letters} surat · {pending} perubahan belum terkirim",
+    "alert.never": "Belum pernah sinkron",
+    "alert.stale": "Tidak menghubungi kabupaten",
+    "alert.backlog": "Antrean tertahan",
+
+    # human time
+    "time.never": "belum pernah",
+    "time.just_now": "baru saja",
+    "time.minutes_ago": "{n} menit lalu",
+    "time.hours_ago": "{n} jam lalu",
+    "time.days_ago": "{n} hari lalu",
+    "time.seconds": "{n} detik",
+    "time.minutes": "{n} menit",
+    "time.hours": "{n} jam",
+    "time.days": "{n} hari",
+    "time.none": "-",
+
+    # one village
+    "village.not_found": "Desa dengan kode {code} tidak terdaftar.",
+    "village.back": "Kembali ke daftar desa",
+    "village.sync": "Sinkron terakhir: {last} · kontak terakhir: {contact} · belum terkirim: {pending} · "
+                    "selisih jam desa: {skew}",
+    "village.residents": "Penduduk hidup",
+    "village.families": "Kartu keluarga",
+    "village.letters": "Surat ditandatangani",
+    "village.revoked": "Surat dicabut",
+    "village.queue": "Antrian 30 hari: {issued} nomor, {done} dilayani",
+    "village.by_sex": "Penduduk menurut jenis kelamin",
+    "village.by_age": "Penduduk menurut kelompok umur",
+    "village.letter_types": "Surat menurut jenis",
+    "village.queue_chart": "Antrian 30 hari terakhir",
+    "village.events": "Peristiwa kependudukan 30 hari terakhir",
+    "village.male": "Laki-laki",
+    "village.female": "Perempuan",
+    "village.unknown": "Tidak diketahui",
+    "village.issued": "Diambil",
+    "village.done": "Dilayani",
+    "village.incidents": "Insiden terbaru",
+    "village.no_incidents": "Tidak ada insiden.",
+    "village.rejections": "Data yang ditolak kabupaten",
+    "village.no_rejections": "Tidak ada data yang ditolak.",
+    "village.nothing": "Belum ada data.",
+    "col.at": "Waktu (UTC)",
+    "col.kind": "Jenis",
+    "col.detail": "Keterangan",
+    "col.entity": "Data",
+    "col.key": "Kunci",
+    "col.reason": "Alasan",
+    "col.batch_id": "Batch",
+    "col.seq": "Urutan",
+    "reject.unknown_entity": "Jenis data tidak dikenal",
+    "reject.record_too_large": "Data terlalu besar",
+    "reject.penduduk_nik_invalid": "NIK tidak 16 angka",
+    "reject.penduduk_nama_missing": "Nama penduduk kosong",
+    "reject.penduduk_sex_invalid": "Jenis kelamin tidak valid",
+    "reject.keluarga_no_kk_invalid": "Nomor KK tidak 16 angka",
+    "reject.letter_incomplete": "Surat tanpa nomor atau sidik isi",
+    "reject.village_code_mismatch": "Kode desa tidak sesuai",
+    "reject.queue_day_key_invalid": "Tanggal antrian tidak valid",
+
+    # letter verification
+    "verify.title": "Verifikasi surat desa",
+    "verify.help": "Tempel teks atau alamat dari kode QR surat, atau unggah PDF surat (maks. 10 MB).",
+    "verify.text": "Teks kode QR",
+    "verify.check": "Periksa",
+    "verify.upload": "Unggah PDF surat",
+    "verify.valid": "SAH",
+    "verify.invalid": "TIDAK SAH",
+    "verify.reason.ok": "Tanda tangan elektronik desa cocok dan surat tercatat di kabupaten.",
+    "verify.reason.format": "Kode QR ini bukan kode surat Balai atau sudah rusak.",
+    "verify.reason.unknown_village": "Desa penerbit surat ini tidak terdaftar di kabupaten.",
+    "verify.reason.signature": "Isi kode QR telah diubah atau tidak ditandatangani dengan kunci desa penerbit.",
+    "verify.reason.unknown_letter": "Tanda tangan desa cocok, tetapi nomor surat ini belum tercatat di kabupaten "
+                                    "(mungkin data desa belum terkirim). Tanyakan ke desa penerbit.",
+    "verify.reason.content_mismatch": "Isi surat tidak cocok dengan yang dilaporkan desa.",
+    "verify.reason.revoked": "Surat ini telah dicabut oleh desa: {reason}",
+    "verify.not_pdf": "Berkas ini bukan PDF surat yang dapat dibaca.",
+    "verify.too_large": "Berkas terlalu besar (maks. 10 MB).",
+    "verify.rejected": "Berkas ditolak: hanya PDF, paling besar 10 MB.",
+    "verify.no_qr": "Tidak ada kode QR surat yang ditemukan di berkas ini.",
+    "verify.empty": "Tempel teks kode QR terlebih dahulu.",
+    "verify.failed": "Pemeriksaan gagal. Coba lagi.",
+    "verify.village": "Desa",
+    "verify.number": "Nomor",
+    "verify.type": "Jenis",
+    "verify.date": "Tanggal",
+    "verify.name": "Nama",
+    "verify.signer": "Penandatangan",
+
+    # announcements
+    "send.title": "Kirim pengumuman ke desa",
+    "send.village": "Tujuan",
+    "send.all": "Semua desa",
+    "send.heading": "Judul",
+    "send.body": "Isi pengumuman",
+    "send.starts": "Mulai tanggal (TTTT-BB-HH)",
+    "send.ends": "Sampai tanggal (kosong = tanpa batas)",
+    "send.submit": "Kirim",
+    "send.queued": "Pengumuman #{item} menunggu diambil desa.",
+    "send.error.title_invalid": "Judul harus 3 sampai 120 karakter.",
+    "send.error.body_too_long": "Isi pengumuman terlalu panjang (maks. 4000 karakter).",
+    "send.error.dates_invalid": "Tanggal selesai tidak boleh sebelum tanggal mulai.",
+    "send.error.date_format": "Tanggal harus berbentuk TTTT-BB-HH, misalnya 2026-03-01.",
+    "send.error.village_code_invalid": "Kode desa tidak valid.",
+    "send.error.unknown": "Pengumuman tidak dapat dikirim. Coba lagi.",
+    "send.outbox": "Kiriman terbaru",
+    "send.outbox_empty": "Belum ada kiriman.",
+    "send.col.id": "No.",
+    "send.col.target": "Tujuan",
+    "send.col.kind": "Jenis",
+    "send.col.title": "Judul",
+    "send.col.created": "Dibuat (UTC)",
+    "send.col.applied": "Diterapkan",
+    "send.col.refused": "Ditolak",
+    "send.kind.announcement": "Pengumuman",
+    "send.kind.letter_type": "Jenis surat",
+}
+
+
+def t(key: str, **values: object) -> str:
+    """The Indonesian text for `key`, with `{name}` placeholders filled from `values`."""
+    text = STRINGS.get(key, key)
+    return text.format(**values) if values else text
