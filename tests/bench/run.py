@@ -1,9 +1,17 @@
-"""Runs rows 1-6 against one fresh demo server, then the residents rows in-process, and prints one table.
+"""Runs rows 1-6 against one fresh demo server, then the residents, letters and sync rows in-process, and
+prints one table.
 
 Environment knobs: BENCH_SECONDS (phone-load duration, default 60), BENCH_PHONES (50),
 BENCH_DISPLAYS (Chromium /display pages, 10; 0 skips), BENCH_DISPLAY_SECONDS (20),
 BENCH_RESIDENTS_BIG (people in the big search population, 100000; lower it for a quick run),
-BENCH_REGISTER_PDF_ROWS (Buku Induk rows laid out as PDF, 1500, then extrapolated to 10,000; 0 = all).
+BENCH_REGISTER_PDF_ROWS (Buku Induk rows laid out as PDF, 1500, then extrapolated to 10,000; 0 = all),
+BENCH_SYNC_RESIDENTS (residents of the sync rows' village, 10000; lower it for a quick run),
+BENCH_ONLY (comma-separated row keys, e.g. `BENCH_ONLY=sync_bytes,sync_ingest,sync_first`: only those rows
+run and appear in the table; the demo server starts only when one of its rows is chosen; an unknown key
+stops the run with the list of keys). Keys: issue status idle phones displays transfer, res_import
+res_reimport res_search_small res_stats res_registers res_load_big res_search_big, let_sign let_verify
+let_verify_offline, sync_bytes sync_ingest sync_first. A row that builds on an earlier one (res_reimport,
+status, the let_verify rows) reports that the earlier one did not run when chosen alone.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from pathlib import Path
 from tests.bench import api_latency, browsers, phones, transfer
 from tests.bench.letters import LetterBench
 from tests.bench.residents import ResidentBench
+from tests.bench.sync import SyncBench
 from tests.bench.procinfo import check_is_python, rss_kib, threads
 from tests.bench.report import Row, machine_lines, mb, render_table, verdict
 from tests.support.capture_server import CapturePrinterServer
@@ -91,6 +100,10 @@ class Bench:
         self.letters = LetterBench(workdir)
         for key, metric, _ in self.letters.steps():
             self.rows[key] = Row(metric)
+        self.sync = SyncBench(workdir)
+        for key, metric, _ in self.sync.steps():
+            self.rows[key] = Row(metric)
+        self.only = only_keys(self.rows)
         self.server: BalaiServer | None = None
         self.printer: CapturePrinterServer | None = None
         self.token = ""
@@ -99,7 +112,12 @@ class Bench:
 
     # ------------------------------------------------------------------ plumbing
 
+    def selected(self, key: str) -> bool:
+        return not self.only or key in self.only
+
     def attempt(self, key: str, step) -> None:  # noqa: ANN001 - a callable taking the row
+        if not self.selected(key):
+            return
         row = self.rows[key]
         _progress(f"{row.metric} ...")
         started = time.monotonic()
@@ -256,10 +274,14 @@ class Bench:
         self.run_server_rows()
         self.run_resident_rows()
         self.run_letter_rows()
-        return list(self.rows.values())
+        self.run_sync_rows()
+        return [row for key, row in self.rows.items() if self.selected(key)]
 
     def run_server_rows(self) -> None:
-        server_rows = [key for key in self.rows if not key.startswith(("res_", "let_"))]
+        server_rows = [key for key in self.rows
+                       if not key.startswith(("res_", "let_", "sync_")) and self.selected(key)]
+        if not server_rows:
+            return
         try:
             _progress("starting demo server ...")
             self.start()
@@ -295,6 +317,23 @@ class Bench:
         finally:
             self.residents.close()
 
+    def run_sync_rows(self) -> None:
+        """Each builds its own village and hub in its own folder, and removes them (and any server) itself."""
+        try:
+            for key, _, step in self.sync.steps():
+                self.attempt(key, step)
+        finally:
+            self.residents.close()
+
+
+def only_keys(rows: dict[str, Row]) -> set[str]:
+    """BENCH_ONLY as a set of row keys (empty: every row); an unknown key is a mistake worth stopping for."""
+    chosen = {key.strip() for key in os.environ.get("BENCH_ONLY", "").split(",") if key.strip()}
+    unknown = sorted(chosen - set(rows))
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: unknown row key(s) {', '.join(unknown)}; known: {', '.join(rows)}")
+    return chosen
+
 
 def main() -> int:
     placement = _pin_client()
@@ -304,10 +343,14 @@ def main() -> int:
         bench = Bench(Path(folder))
         rows = bench.run()
     lines = machine_lines()
-    lines.append(f"Balai demo server, `taskset -c {SERVER_CPU}`; {placement}; "
-                 f"run took {time.monotonic() - started:.0f} s")
-    lines.append(f"Rows 7-{len(rows)} (residents, letters): in this process after the server stopped, on the client's core, "
-                 f"temporary SQLite databases with the product's pragmas (WAL, synchronous=FULL)")
+    server = (f"Balai demo server, `taskset -c {SERVER_CPU}`" if bench.server is not None
+              else "No demo server (BENCH_ONLY)")
+    lines.append(f"{server}; {placement}; run took {time.monotonic() - started:.0f} s")
+    lines.append("Residents, letters and sync rows: in this process after the server stopped, on the client's core, "
+                 "temporary SQLite databases with the product's pragmas (WAL, synchronous=FULL); the sync rows' hub, "
+                 "proxy and PostgreSQL run on that core too")
+    if bench.only:
+        lines.append(f"BENCH_ONLY={','.join(key for key in bench.rows if key in bench.only)}: only these rows ran")
     lines.append(f"Load average (1 min) {load_before:.2f} at start, {os.getloadavg()[0]:.2f} at end: anything else "
                  f"running on this machine shows up in the latencies")
     text = "\n".join(lines) + "\n\n" + render_table(rows) + "\n"
