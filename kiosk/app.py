@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import pickle
-import secrets
 import shutil
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from kiosk.db import close_database, database, open_database
 from kiosk.discovery import Advertiser
 from kiosk.migrations import migrate
 from kiosk.network import lan_address, public_base_url
+from kiosk.private_file import load_or_create_secret
 from kiosk.pages import register_pages
 from kiosk.services import clock_guard, village
 from sync import journal as sync_journal
@@ -63,19 +63,7 @@ def discard_broken_pickles(cache: Path) -> None:
 
 def storage_secret(settings: Settings) -> str:
     """The cookie-signing secret: generated on this machine on first start, never shipped."""
-    path = settings.secret_file
-    if path.exists() and len(path.read_text().strip()) >= 32:
-        return path.read_text().strip()
-    # New, or left empty by a power cut during the first start: write a temp file, fsync, then rename.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    return path.read_text().strip()
+    return load_or_create_secret(settings.secret_file)
 
 
 def _print_demo_credentials(username: str, password: str, resident_nik: str = "", resident_pin: str = "") -> None:

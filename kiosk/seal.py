@@ -18,7 +18,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -53,15 +52,9 @@ def load_or_create_private_key(path: Path) -> Ed25519PrivateKey:
     key = Ed25519PrivateKey.generate()
     from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
 
-    seed = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(seed.hex())
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    from kiosk.private_file import write_private
+
+    write_private(path, key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex().encode("ascii"))
     return key
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from kiosk.private_file import write_private
 from sync.protocol import ProtocolError, b64, unb64
 
 
@@ -23,14 +24,7 @@ def _load_or_create_seed(path: Path) -> bytes:
             raise ValueError(f"{path} does not hold a 32-byte key")
         return seed
     seed = os.urandom(32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(seed.hex())
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    write_private(path, seed.hex().encode("ascii"))
     return seed
 
 
@@ -69,6 +63,3 @@ def fingerprint(public_text_value: str) -> str:
     digest = hashlib.sha256(public_text_value.encode("ascii")).hexdigest()[:16].upper()
     return "-".join(digest[i:i + 4] for i in range(0, 16, 4))
 
-
-def raw_private(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
-    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())

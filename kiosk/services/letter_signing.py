@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.db import database, reading
 from kiosk.models import LetterRequest, Penduduk, User, Village
+from kiosk.private_file import write_private
 from kiosk.seal import SealFacts, content_hash, load_or_create_private_key, make_seal, mask_name, public_key_text
 from kiosk.services import audit
 from kiosk.services.clock import local_day, utc_now
@@ -75,13 +76,7 @@ def _write_pdf(folder: Path, name: str, data: bytes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     target = folder / name
-    temporary = folder / f".{name}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+    write_private(target, data)
     return target
 
 

@@ -9,12 +9,12 @@ old logo or the new one, never half of one. `LetterLayout` reads it from `data_d
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kiosk.db import database
+from kiosk.private_file import write_private
 from kiosk.services import audit
 from kiosk.services.errors import ServiceError
 
@@ -50,30 +50,11 @@ def check_logo(data: bytes, max_bytes: int = MAX_BYTES) -> bytes:
         raise ServiceError("logo.bad_type") from error
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
 
 def save_logo(data: bytes, target: Path, *, actor: str, client: str = "", max_bytes: int = MAX_BYTES) -> int:
     """Check and store a new logo at `target` (the settings' data_dir / "logo.png"); returns the PNG's size."""
     png = check_logo(data, max_bytes)
-    _write_atomically(target, png)
+    write_private(target, png)
     with database.atomic():
         audit.record(actor, "village.logo", target.name, f"{len(png)} bytes", client)
     return len(png)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from dataclasses import dataclass
 
 from fastapi import FastAPI
 
+from kiosk.private_file import load_or_create_secret
 from sync.hub.api import HubKeys, build_router
 from sync.hub.settings import HubSettings
 from sync.hub.store import HubDatabaseInfo, open_hub_database
@@ -42,17 +42,7 @@ def create_api_app(hub: HubContext) -> FastAPI:
 
 
 def _session_secret(hub: HubContext) -> str:
-    path = hub.settings.secret_file
-    if path.exists() and len(path.read_text().strip()) >= 32:
-        return path.read_text().strip()
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    return path.read_text().strip()
+    return load_or_create_secret(hub.settings.secret_file)
 
 
 def serve(settings: HubSettings) -> None:
