@@ -19,6 +19,16 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def parse_stamp(text: str | None) -> datetime | None:
+    """A stored naive-UTC time ('2026-11-23 02:15:00.000') as a datetime; None when empty or unreadable."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kiosk.db import database, reading
-from kiosk.services.clock import utc_now
+from kiosk.services.clock import parse_stamp, utc_now
 
 TOLERANCE = timedelta(minutes=5)
 
@@ -21,15 +21,6 @@ TOLERANCE = timedelta(minutes=5)
 class ClockWarning:
     behind_seconds: float          # how far the clock is behind the latest time this database has seen
     hub_offset_seconds: float | None  # the hub's clock minus ours at the last contact, when known
-
-
-def _parse(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def observe(now: datetime | None = None) -> None:
@@ -46,7 +37,7 @@ def check(now: datetime | None = None) -> ClockWarning | None:
         row = database.execute_sql("SELECT clock_high_water, hub_time_offset_s FROM sync_state WHERE id = 1").fetchone()
     if row is None:
         return None
-    high_water = _parse(row[0])
+    high_water = parse_stamp(row[0])
     current = now or utc_now()
     if high_water is None or current >= high_water - TOLERANCE:
         return None

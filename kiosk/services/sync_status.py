@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiosk.db import database, reading
 from kiosk.i18n import ID
 from kiosk.services import audit, hub_items, village
-from kiosk.services.clock import local_day, utc_now
+from kiosk.services.clock import local_day, parse_stamp, utc_now
 from kiosk.services.errors import ServiceError
 from sync import journal
 from sync.client import RunResult, SyncError, Uploader
@@ -31,16 +30,6 @@ log = logging.getLogger(__name__)
 
 # One exchange at a time from this process: two tabs pressing "Kirim sekarang" together wait for nothing.
 _sending = threading.Lock()
-
-
-def _stamp(text: str | None) -> datetime | None:
-    """A stored naive-UTC time ('2026-11-23 02:15:00.000') as a datetime; None when empty or unreadable."""
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def error_message(stored: str) -> tuple[str, dict[str, Any]]:
@@ -62,7 +51,7 @@ def rejections(limit: int = 50) -> list[dict[str, Any]]:
     with reading():
         rows = database.execute_sql("SELECT entity, key, reason, at, batch_id FROM sync_rejection "
                                     "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [{"entity": r[0], "key": r[1], "reason": r[2], "at": _stamp(r[3]), "batch_id": r[4]} for r in rows]
+    return [{"entity": r[0], "key": r[1], "reason": r[2], "at": parse_stamp(r[3]), "batch_id": r[4]} for r in rows]
 
 
 def overview() -> dict[str, Any]:
@@ -77,13 +66,13 @@ def overview() -> dict[str, Any]:
     zone = info.timezone if info else "Asia/Jakarta"
     current = journal.status(database)
     error_key, error_params = error_message(current.last_error)
-    pulled = [dict(item, applied_at=_stamp(item["applied_at"])) for item in hub_items.pulled_log()]
+    pulled = [dict(item, applied_at=parse_stamp(item["applied_at"])) for item in hub_items.pulled_log()]
     today = local_day(utc_now(), zone)
     announcements = [a for a in hub_items.current_announcements(today) if a["source"] == "hub"]
     return {
         "status": current,
-        "last_success": _stamp(current.last_success_at),
-        "last_attempt": _stamp(current.last_attempt_at),
+        "last_success": parse_stamp(current.last_success_at),
+        "last_attempt": parse_stamp(current.last_attempt_at),
         "error_key": error_key,
         "error_params": error_params,
         "rejections": rejections(),
