@@ -94,6 +94,17 @@ def _message(code: str) -> str:
 
 
 def run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namespace], Any]) -> int:
+    from sync.journal import NotSetUp
+
+    try:
+        return _run_sync(args, open_settings)
+    except NotSetUp:
+        print("balai: desa belum disiapkan (buka halaman penyiapan di browser terlebih dahulu) / "
+              "the village is not set up yet", file=sys.stderr)
+        return 1
+
+
+def _run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namespace], Any]) -> int:
     from kiosk.services import clock_guard
     from kiosk.services.hub_items import apply_items
     from sync import journal
@@ -148,11 +159,15 @@ def run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namespa
 
 def run_bundle(args: argparse.Namespace, open_settings: Callable[[argparse.Namespace], Any]) -> int:
     from kiosk.i18n import translate
+    from sync.journal import NotSetUp
     from sync.usb import ExportError, export_pending
 
     database, key = _village(args, open_settings)
     try:
         exported = export_pending(database, key, args.dir)
+    except NotSetUp:
+        print("balai: desa belum disiapkan / the village is not set up yet", file=sys.stderr)
+        return 1
     except ExportError as error:
         print(f"balai: {translate('sync.export.' + error.code, 'id')}", file=sys.stderr)
         return 1

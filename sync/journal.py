@@ -75,11 +75,15 @@ class SyncStatus:
         return dict(self.__dict__)
 
 
+class NotSetUp(RuntimeError):
+    """The office has no village identity yet (the set-up page was never completed): nothing can travel."""
+
+
 def village_code(database: Database) -> str:
     """The village's 10-digit kode wilayah without dots: its identity at the hub."""
     row = database.execute_sql("SELECT code FROM village WHERE id = 1").fetchone()
     if row is None or not row[0]:
-        raise RuntimeError("this database has no village yet")
+        raise NotSetUp("this database has no village yet")
     return str(row[0]).replace(".", "")
 
 

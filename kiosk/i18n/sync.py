@@ -7,6 +7,7 @@ SYNC_ID: dict[str, str] = {
     "sync.error.not_enrolled": "Desa belum didaftarkan ke server kabupaten (balai sync enrol).",
     "sync.error.hub_signature": "Jawaban server tidak bertanda tangan kabupaten yang terdaftar; tidak dipakai.",
     "sync.error.bad_answer": "Jawaban server kabupaten tidak dapat dibaca.",
+    "sync.error.hub_unavailable": "Server kabupaten sedang bermasalah. Data aman tersimpan dan dikirim lagi otomatis.",
     "sync.error.bad_signature": "Server kabupaten menolak tanda tangan desa ini. Daftarkan ulang.",
     "sync.error.code_invalid": "Kode pendaftaran salah, sudah dipakai, atau kedaluwarsa.",
     "sync.error.internal": "Kesalahan di pengirim data; dicoba lagi otomatis.",
@@ -96,6 +97,8 @@ SYNC_EN: dict[str, str] = {
     "sync.error.not_enrolled": "This village is not enrolled with the district server yet (balai sync enrol).",
     "sync.error.hub_signature": "The server's answer is not signed by the enrolled district hub; ignored.",
     "sync.error.bad_answer": "The district server's answer could not be read.",
+    "sync.error.hub_unavailable": "The district server has a problem. Data is stored safely and will be sent again "
+                                  "automatically.",
     "sync.error.bad_signature": "The district server refused this village's signature. Enrol again.",
     "sync.error.code_invalid": "Wrong, used or expired enrolment code.",
     "sync.error.internal": "An error in the uploader; it will try again automatically.",

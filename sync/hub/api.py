@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
+from peewee import PeeweeException
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -145,6 +146,17 @@ def _json(body: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise RequestRefused("not_json", 400)
     return value
+
+
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The hub's database is down or restarting: say so (503) instead of a bare error page, so a village
+    shows "the district server has a problem" and simply tries again later. Nothing was acknowledged."""
+    log.error("hub database unavailable during %s %s: %s", request.method, request.url.path, error)
+    return JSONResponse({"error": "hub_unavailable", "detail": ""}, status_code=503)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(PeeweeException, _database_unavailable)
 
 
 def build_router(keys: HubKeys) -> APIRouter:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from kiosk.private_file import load_or_create_secret
-from sync.hub.api import HubKeys, build_router
+from sync.hub.api import HubKeys, add_error_handlers, build_router
 from sync.hub.settings import HubSettings
 from sync.hub.store import HubDatabaseInfo, open_hub_database
 from sync.keys import box_key, public_text, signing_key
@@ -38,6 +38,7 @@ def create_api_app(hub: HubContext) -> FastAPI:
     """The village-facing API alone (tests and headless hubs)."""
     api = FastAPI(title="Balai hub", docs_url=None, redoc_url=None)
     api.include_router(build_router(hub.keys))
+    add_error_handlers(api)
     return api
 
 
@@ -56,6 +57,7 @@ def serve(settings: HubSettings) -> None:
     Storage.path = (settings.data_dir / "browser-sessions").resolve()
     app.storage = Storage()
     app.include_router(build_router(hub.keys))
+    add_error_handlers(app)
     register_dashboard(hub)
     log.info("Balai hub on http://%s:%s (%s database)", settings.host, settings.port, hub.database.engine)
     ui.run(host=settings.host, port=settings.port, title="Balai Kabupaten", reload=False, show=False,

@@ -130,3 +130,10 @@ def test_compaction_keeps_only_the_last_mention_of_each_unsealed_record(small_vi
     journal.seal(database)
     batch, _ = decode_batch(journal.pending(database, limit=10)[-1].body)
     assert [c.data["issued"] for c in batch.changes if c.entity == "queue_day"] == [60]
+
+
+def test_the_sync_commands_explain_an_office_that_is_not_set_up(db: Settings, capsys: pytest.CaptureFixture) -> None:
+    from kiosk.cli import main
+
+    assert main(["sync", "status", "--json", "--data", str(db.data_dir)]) == 1
+    assert "belum disiapkan" in capsys.readouterr().err
