@@ -133,10 +133,20 @@ def compact(database: Database) -> int:
     anyway. Keeps the journal small in an office that is offline (or not enrolled) for months, where every
     ticket call would otherwise add a row. Sealed rows are never touched, so sealed batches stay identical."""
     with database.atomic():
+        sealed = _sealed_through(database)
+        # The surviving mention keeps the time of the earliest one: that change has waited since then.
+        database.execute_sql(
+            "UPDATE sync_journal SET at = (SELECT MIN(o.at) FROM sync_journal o WHERE o.entity = sync_journal.entity "
+            "AND o.key = sync_journal.key AND o.seq > ?) WHERE seq > ? "
+            "AND NOT EXISTS (SELECT 1 FROM sync_journal later WHERE later.entity = sync_journal.entity "
+            "AND later.key = sync_journal.key AND later.seq > sync_journal.seq) "
+            "AND EXISTS (SELECT 1 FROM sync_journal earlier WHERE earlier.entity = sync_journal.entity "
+            "AND earlier.key = sync_journal.key AND earlier.seq > ? AND earlier.seq < sync_journal.seq)",
+            (sealed, sealed, sealed))
         cursor = database.execute_sql(
-            "DELETE FROM sync_journal WHERE seq > (SELECT sealed_through FROM sync_state WHERE id = 1) "
+            "DELETE FROM sync_journal WHERE seq > ? "
             "AND EXISTS (SELECT 1 FROM sync_journal later WHERE later.entity = sync_journal.entity "
-            "AND later.key = sync_journal.key AND later.seq > sync_journal.seq)")
+            "AND later.key = sync_journal.key AND later.seq > sync_journal.seq)", (sealed,))
         return cursor.rowcount
 
 

@@ -122,11 +122,16 @@ def test_compaction_keeps_only_the_last_mention_of_each_unsealed_record(small_vi
         queue.issue_ticket("A", status_url_base="http://x/m/t/", print_ticket=False)
     journal.seal(database)
     sealed = database.execute_sql("SELECT COUNT(*) FROM sync_journal").fetchone()[0]
-    for _ in range(30):
+    queue.issue_ticket("B", status_url_base="http://x/m/t/", print_ticket=False)
+    database.execute_sql("UPDATE sync_journal SET at = '2026-01-01 08:00:00.000' WHERE seq = (SELECT MAX(seq) "
+                         "FROM sync_journal)")  # the first of today's unsealed mentions, long ago
+    for _ in range(29):
         queue.issue_ticket("B", status_url_base="http://x/m/t/", print_ticket=False)
     removed = journal.compact(database)
     assert removed == 29  # one queue_day mention left for today, beside the sealed rows
     assert database.execute_sql("SELECT COUNT(*) FROM sync_journal").fetchone()[0] == sealed + 1
+    # The survivor keeps the time of the earliest mention: that change has been waiting since then.
+    assert journal.status(database).oldest_pending_at.startswith("2026-01-01")
     journal.seal(database)
     batch, _ = decode_batch(journal.pending(database, limit=10)[-1].body)
     assert [c.data["issued"] for c in batch.changes if c.entity == "queue_day"] == [60]
