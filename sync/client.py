@@ -194,10 +194,17 @@ class Uploader:
         top = self.database.execute_sql(
             "SELECT MAX(COALESCE((SELECT MAX(last_seq) FROM sync_batch WHERE epoch = ?), 0), "
             "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'sync_journal'), 0))", (current_epoch,)).fetchone()[0]
-        received = status.get("epochs", {}).get(current_epoch, [])
+        epochs = status.get("epochs", {})
+        received = epochs.get(current_epoch, [])
+        hub_generation = int(status.get("max_generation", 0))
+        reason = ""
         if received and max(int(r[1]) for r in received) > int(top or 0):
-            journal.start_new_epoch(self.database, "the hub holds more of this epoch than this database wrote "
-                                                   "(restored from a backup?)", int(status.get("max_generation", 0)))
+            reason = "the hub holds more of this epoch than this database wrote (restored from a backup?)"
+        elif not received and hub_generation >= int(current_epoch[:4], 16):
+            # A re-imaged machine: its fresh epoch must order after everything the earlier one sent.
+            reason = "the hub holds data of an earlier installation of this village"
+        if reason:
+            journal.start_new_epoch(self.database, reason, hub_generation)
             result.new_epoch = True
             journal.seal(self.database)
         batches = journal.pending(self.database, limit=1000)

@@ -235,3 +235,33 @@ def test_backoff_has_full_jitter_and_a_five_minute_cap() -> None:
     assert max(delays) <= 300 and min(delays) >= 0
     assert max(backoff_delay(1, rng) for _ in range(200)) <= 4
     assert max(backoff_delay(12, rng) for _ in range(200)) > 200  # capped but reaching it
+
+
+def test_a_reimaged_office_starts_after_everything_its_earlier_installation_sent(
+        small_village: Settings, village_key: Ed25519PrivateKey, enrolled: HubThread, tmp_path: Path) -> None:
+    """A new SD card, a fresh database (generation 1 again), a new key and a new enrolment code: its records
+    must win over the old installation's, whatever their sequence numbers."""
+    database.execute_sql("UPDATE village SET address = 'alamat lama'")
+    for _ in range(5):  # the old installation got far in its sequence numbers
+        database.execute_sql("UPDATE village SET address = address || '.'")
+    Uploader(database, village_key).once()
+    close_database()
+    from kiosk.app import prepare_database
+    from kiosk.seal import load_or_create_private_key
+    from kiosk.services.demo import seed_demo
+    from kiosk.settings import load_settings
+
+    fresh = load_settings(environ={}, overrides={"data_dir": tmp_path / "new-card", "mdns_enabled": False})
+    prepare_database(fresh)
+    seed_demo(population=False)
+    database.execute_sql("UPDATE village SET address = 'alamat baru', uuid = ?",
+                         (hub_content(VILLAGE) and next(k for e, k in hub_content(VILLAGE) if e == "village"),))
+    new_key = load_or_create_private_key(fresh.signing_key_file)
+    enrol(database, new_key, enrolled.url, create_code(VILLAGE))
+    assert journal.epoch(database).startswith("0001")
+    result = Uploader(database, new_key).once()
+    assert result.new_epoch and journal.epoch(database).startswith("0002")
+    village_records = village_content(database)
+    hub = hub_content(VILLAGE)
+    assert all(hub[key] == value for key, value in village_records.items())
+    assert next(v for (e, _), v in hub.items() if e == "village")["address"] == "alamat baru"
