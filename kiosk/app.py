@@ -130,12 +130,15 @@ def build_app(settings: Settings) -> AppContext:
     register_api(ctx)
     advertiser: list[Advertiser] = []
     background: list[asyncio.Task[None]] = []
+    stopping = asyncio.Event()
 
     async def watch_clock() -> None:
         """Move the clock's high-water mark forward every minute (operators are warned if it goes back), and
-        compact the sync journal every hour (an office offline for months keeps one row per changed record)."""
+        compact the sync journal every hour (an office offline for months keeps one row per changed record).
+
+        Ends on `stopping`, not only on cancellation: NiceGUI's run.io_bound swallows a CancelledError."""
         minutes = 0
-        while True:
+        while not stopping.is_set():
             try:
                 await run.io_bound(clock_guard.observe)
                 if minutes % 60 == 0:
@@ -143,7 +146,10 @@ def build_app(settings: Settings) -> AppContext:
             except Exception:  # noqa: BLE001 - a failed look at the clock must not end the watch
                 log.exception("could not record the clock's high-water mark or compact the sync journal")
             minutes += 1
-            await asyncio.sleep(60)
+            try:
+                await asyncio.wait_for(stopping.wait(), 60)
+            except asyncio.TimeoutError:
+                pass
 
     async def start() -> None:
         background.append(asyncio.create_task(watch_clock()))
@@ -162,9 +168,11 @@ def build_app(settings: Settings) -> AppContext:
                 log.exception("mDNS advertising failed; continuing without it")
 
     async def stop() -> None:
+        stopping.set()
         for task in background:
             task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+        if background:
+            await asyncio.wait(background, timeout=10)
         background.clear()
         for ad in advertiser:
             await ad.stop()
