@@ -6,7 +6,7 @@ Each test ends by comparing what the village holds with what the hub holds.
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ from sync.client import SyncError, Uploader, backoff_delay, enrol
 from sync.hub.enrolment import create_code
 from sync.hub.pull import add_announcement
 from sync.hub.store import HubBatch, HubIncident, HubRecord, HubVillage, hub_database
+from sync.keys import public_text
 from sync.protocol import H_VILLAGE
 from tests.support.hub import HubThread
 from tests.support.sync_compare import differences, hub_content, village_content
@@ -150,8 +151,6 @@ def test_a_village_cannot_write_another_villages_data(small_village: Settings, v
     intruder = Ed25519PrivateKey.generate()
     enrol_other = create_code("3204122002")
     with httpx.Client(base_url=enrolled.url) as client:
-        from sync.keys import public_text
-
         assert client.post("/api/hub/v1/enrol", json={"village": "3204122002", "code": enrol_other,
                                                       "public_key": public_text(intruder)}).status_code == 200
     from sync.client import HubLink
@@ -186,8 +185,7 @@ def test_an_answer_not_signed_by_the_enrolled_hub_is_not_believed(small_village:
     with HubThread(tmp_path / "impostor-hub") as impostor:
         database.execute_sql("UPDATE sync_state SET hub_url = ?", (impostor.url,))
         with hub_database.connection_context():  # the impostor knows the village's public key, not the hub's key
-            HubVillage.create(village_id=VILLAGE, public_key=__import__("sync.keys").keys.public_text(village_key),
-                              enrolled_at=__import__("datetime").datetime(2026, 1, 1))
+            HubVillage.create(village_id=VILLAGE, public_key=public_text(village_key), enrolled_at=datetime(2026, 1, 1))
         with pytest.raises(SyncError) as refused:
             Uploader(database, village_key).once()
         assert refused.value.code == "hub_signature"
