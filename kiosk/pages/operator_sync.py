@@ -135,7 +135,7 @@ def register(ctx: AppContext) -> None:
                 else:
                     ui.label(t("syncpage.not_enrolled")).classes("text-orange-10").mark("sync-not-enrolled")
                 if status.pending_changes:
-                    text = t("syncpage.pending", count=status.pending_changes)
+                    text = t("syncpage.pending", count=f"{status.pending_changes:,}".replace(",", "." if t.lang == "id" else ","))
                     text += f" · {t('syncpage.oldest', age=age_text(status.oldest_pending_age_s, t))}"
                     ui.label(text).classes("text-h6").mark("sync-pending")
                 else:

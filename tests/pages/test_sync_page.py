@@ -51,7 +51,7 @@ async def test_operator_sees_pending_changes_and_the_usb_hint(office: User) -> N
     await _open_as(office, "siti", "operator")
     pending = journal.status(database).pending_changes
     assert pending > 0
-    await office.should_see(f"{pending} perubahan menunggu dikirim", retries=30)
+    await office.should_see(f"{pending:,} perubahan menunggu dikirim".replace(",", "."), retries=30)
     await office.should_see("yang tertua menunggu kurang dari 1 menit")
     await office.should_see("Desa ini belum terdaftar di server kabupaten.")
     await office.should_see("Belum pernah terkirim.")
