@@ -17,6 +17,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from peewee import EXCLUDED, IntegrityError
@@ -57,11 +58,20 @@ class IngestResult:
                 "rejected": self.rejected, "duplicate": self.duplicate}
 
 
+QUIET_SECONDS = 60  # the same kind of incident for the same village is stored once a minute at most
+
+
 def record_incident(village_id: str, kind: str, detail: str) -> None:
-    """In its own transaction, so it survives the refusal it explains."""
+    """In its own transaction, so it survives the refusal it explains. Repeats within a minute are only
+    logged: someone hammering the API with bad signatures must not fill the incident table."""
     log.error("hub incident for %s: %s %s", village_id, kind, detail)
+    now = utc_now()
     with hub_database.atomic():
-        HubIncident.create(village_id=village_id[:10], at=utc_now(), kind=kind[:32], detail=detail[:2000])
+        recent = HubIncident.select().where(
+            (HubIncident.village_id == village_id[:10]) & (HubIncident.kind == kind[:32])
+            & (HubIncident.at > now - timedelta(seconds=QUIET_SECONDS))).exists()
+        if not recent:
+            HubIncident.create(village_id=village_id[:10], at=now, kind=kind[:32], detail=detail[:2000])
 
 
 def _reason(change: Change, village_id: str) -> str | None:

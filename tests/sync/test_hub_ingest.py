@@ -104,3 +104,14 @@ def test_a_body_that_does_not_match_its_hash_or_its_village_is_refused(hub_db: N
     assert other.value.code == "wrong_village" and other.value.status == 403
     with hub_database.connection_context():
         assert HubRecord.select().count() == 0
+
+
+def test_repeated_incidents_are_stored_once_a_minute(hub_db: None) -> None:
+    from sync.hub.ingest import record_incident
+    from sync.hub.store import HubIncident
+
+    for _ in range(50):
+        record_incident(VILLAGE, "bad_signature", "GET /api/hub/v1/status")
+    record_incident(VILLAGE, "conflict", "x")
+    with hub_database.connection_context():
+        assert sorted(i.kind for i in HubIncident.select()) == ["bad_signature", "conflict"]
