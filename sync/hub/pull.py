@@ -20,9 +20,10 @@ MAX_ITEMS = 50
 
 
 class OutboxError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
+        self.detail = detail
 
 
 def _target(village: str) -> str:
@@ -45,11 +46,20 @@ def add_announcement(village: str, title: str, body: str, starts_on: date, ends_
 
 
 def add_letter_type(village: str, definition: dict[str, Any], body: str, *, actor: str) -> int:
-    """Queue a letter type (definition + template). Villages check it with their own rules before using it."""
+    """Queue a letter type (definition + template), checked here with the same rules a village applies
+    (fields, classification code, a sandboxed test render), so the district hears of a mistake at once rather
+    than from every village's refusal. Villages check it again before using it."""
+    from kiosk.services.errors import ServiceError
+    from kiosk.services.letter_types import parse_definition
+
     if not isinstance(definition, dict) or not definition.get("code") or not body.strip():
         raise OutboxError("letter_type_invalid")
     if len(body) > 100_000:
         raise OutboxError("body_too_long")
+    try:
+        parse_definition(definition, body)
+    except ServiceError as error:
+        raise OutboxError("letter_type_invalid", str(error.params.get("detail", error.key))) from error
     return _add(_target(village), "letter_type", {"definition": definition, "body": body}, actor)
 
 

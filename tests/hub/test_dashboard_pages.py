@@ -204,3 +204,36 @@ async def test_announcement_is_queued_and_a_bad_title_is_refused(district: User)
     outbox = _only(district, "send-outbox")
     assert isinstance(outbox, ui.table)
     assert outbox.rows[0]["title"] == "Posyandu serentak" and outbox.rows[0]["applied"] == "0 / 1"
+
+
+async def test_a_letter_type_is_checked_at_the_hub_before_it_is_queued(district: User) -> None:
+    import json
+
+    from kiosk.data import letter_type_files
+
+    add_village(CODE, "Sukamaju", last_success=timedelta(hours=1))
+    await signed_in(district)
+    await district.open("/kirim")
+    await district.should_see("Kirim jenis surat ke desa", retries=50)
+    definition_file, body_file = letter_type_files()[0]
+    definition = json.loads(definition_file.read_text(encoding="utf-8"))
+    definition.update(code="KABUP", name="Surat Keterangan Kabupaten")
+
+    async def upload(marker: str, name: str, data: bytes) -> None:
+        element = _only(district, marker)
+        assert isinstance(element, ui.upload)
+        with district:
+            await element.handle_uploads([SmallFileUpload(name, "application/octet-stream", data)])
+
+    await upload("send-lt-json", "kabup.json", json.dumps(definition).encode())
+    await upload("send-lt-html", "kabup.html", b"<p>{{ penduduk.nama }} {% if %}</p>")
+    district.find(marker="send-lt-submit").click()
+    await district.should_see("Jenis surat tidak valid", retries=50)
+    with hub_database.connection_context():
+        assert HubOutbox.select().count() == 0
+    await upload("send-lt-html", "kabup.html", body_file.read_bytes())
+    district.find(marker="send-lt-submit").click()
+    await district.should_see("Jenis surat #1 menunggu diambil desa.", retries=50)
+    with hub_database.connection_context():
+        [item] = HubOutbox.select()
+    assert item.kind == "letter_type" and '"KABUP"' in item.payload

@@ -206,23 +206,36 @@ def test_a_link_that_is_down_is_recorded_and_nothing_is_lost(small_village: Sett
 
 def test_announcements_and_templates_come_down_once_and_bad_ones_are_refused(
         small_village: Settings, village_key: Ed25519PrivateKey, enrolled: HubThread) -> None:
+    import json as jsonlib
+
+    from kiosk.data import letter_type_files
+    from sync.hub.pull import OutboxError, add_letter_type
+    from sync.hub.store import HubOutbox, utc_now
+
+    definition_file, body_file = letter_type_files()[0]
+    good = jsonlib.loads(definition_file.read_text(encoding="utf-8"))
+    good.update(code="KABUP", name="Surat Keterangan dari Kabupaten")
     with hub_database.connection_context():
         add_announcement("*", "Posyandu Balita", "Hari Sabtu di balai desa", date(2026, 1, 1), None, actor="t")
-        from sync.hub.pull import add_letter_type
-
-        add_letter_type(VILLAGE, {"code": "RUSAK", "name": "Surat Rusak Sekali", "klasifikasi": "000"},
-                        "{{ broken", actor="t")
+        with pytest.raises(OutboxError) as refused_at_hub:  # the district hears of a broken template at once
+            add_letter_type(VILLAGE, {**good, "code": "RUSAK"}, "{{ broken", actor="t")
+        assert refused_at_hub.value.code == "letter_type_invalid" and refused_at_hub.value.detail
+        add_letter_type(VILLAGE, good, body_file.read_text(encoding="utf-8"), actor="t")
+        # One that an older hub let through: the village checks again and refuses it.
+        HubOutbox.create(village_id=VILLAGE, kind="letter_type", created_at=utc_now(),
+                         payload=jsonlib.dumps({"definition": {**good, "code": "RUSAK"}, "body": "{{ broken"}))
     uploader = Uploader(database, village_key, apply_pulled=apply_items)
-    assert uploader.once().pulled == 2
+    assert uploader.once().pulled == 3
     titles = [a["title"] for a in current_announcements(date(2026, 11, 23))]
     assert titles == ["Posyandu Balita"]
     outcomes = database.execute_sql("SELECT outcome FROM sync_pulled ORDER BY hub_item_id").fetchall()
-    assert [o[0] for o in outcomes] == ["ok", "refused"]
+    assert [o[0] for o in outcomes] == ["ok", "ok", "refused"]
+    assert database.execute_sql("SELECT name FROM letter_type WHERE code = 'KABUP'").fetchone()[0] == good["name"]
     assert uploader.once().pulled == 0
     from sync.hub.store import HubPullResult
 
     with hub_database.connection_context():
-        assert sorted(r.outcome for r in HubPullResult.select()) == ["ok", "refused"]
+        assert sorted(r.outcome for r in HubPullResult.select()) == ["ok", "ok", "refused"]
 
 
 def test_backoff_has_full_jitter_and_a_five_minute_cap() -> None:

@@ -14,6 +14,7 @@ from nicegui import ui
 
 from sync.hub.app import HubContext
 from sync.hub.dashboard.common import format_code, frame, in_thread, require_user, still_signed_in
+from sync.hub.dashboard.send_letter_type import letter_type_card
 from sync.hub.dashboard.strings import t
 from sync.hub.enrolment import EnrolmentError
 from sync.hub.pull import OutboxError, add_announcement, outbox
@@ -130,6 +131,14 @@ def register(hub: HubContext) -> None:
                 ui.button(t("send.submit"), on_click=submit).props("size=lg").mark("send-submit")
                 message = ui.label("").classes("text-negative").mark("send-error")
                 done = ui.label("").classes("text-positive").mark("send-done")
+
+            async def refresh_outbox() -> None:
+                _, fresh = await in_thread(_load)
+                table.rows = fresh
+                table.update()
+                empty.set_visibility(not fresh)
+
+            letter_type_card(lambda: target.value or ALL_VILLAGES, refresh_outbox)
             ui.label(t("send.outbox")).classes("text-h6")
             empty = ui.label(t("send.outbox_empty")).classes("text-grey-7")
             empty.set_visibility(not rows)

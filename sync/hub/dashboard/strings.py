@@ -157,6 +157,22 @@ STRINGS: dict[str, str] = {
     "send.col.refused": "Ditolak",
     "send.kind.announcement": "Pengumuman",
     "send.kind.letter_type": "Jenis surat",
+    "send.lt.title": "Kirim jenis surat ke desa",
+    "send.lt.help": "Definisi (.json) dan templat (.html) seperti di kiosk/data/letter_types. Diperiksa di sini "
+                    "dengan aturan yang sama seperti di desa sebelum dikirim.",
+    "send.lt.json": "Definisi (.json)",
+    "send.lt.html": "Templat (.html)",
+    "send.lt.chosen": "Definisi: {json} · Templat: {html}",
+    "send.lt.submit": "Kirim jenis surat",
+    "send.lt.missing": "Pilih berkas definisi (.json) dan templat (.html) terlebih dahulu.",
+    "send.lt.bad_json": "Berkas definisi harus .json dan paling besar 200 KB.",
+    "send.lt.bad_html": "Berkas templat harus .html dan paling besar 200 KB.",
+    "send.lt.not_utf8": "Berkas harus berupa teks UTF-8.",
+    "send.lt.queued": "Jenis surat #{item} menunggu diambil desa.",
+    "send.lt.error.definition_not_json": "Definisi bukan JSON yang benar: {detail}",
+    "send.lt.error.letter_type_invalid": "Jenis surat tidak valid: {detail}",
+    "send.lt.error.body_too_long": "Templat terlalu panjang.",
+    "send.lt.error.village_code_invalid": "Kode desa tidak valid.",
 }
 
 
