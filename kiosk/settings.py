@@ -96,6 +96,11 @@ class Settings:
         return self.data_dir / "attachments"
 
     @property
+    def announcements_dir(self) -> Path:
+        """Pictures of announcements posted in the office (served publicly, by their made-up names only)."""
+        return self.data_dir / "announcements"
+
+    @property
     def letter_margins(self) -> tuple[float, float, float, float]:
         """(top, right, bottom, left) in millimetres."""
         top, right, bottom, left = (float(part) for part in self.letter_margins_mm.split(","))

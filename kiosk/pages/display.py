@@ -11,7 +11,7 @@ from nicegui import run, ui
 from kiosk.announce.words import call_text, spoken_text
 from kiosk.context import AppContext
 from kiosk.i18n import Translator
-from kiosk.services import queue, village
+from kiosk.services import announcements, queue, village
 from kiosk.services.clock import format_long_date, local_time, utc_now
 
 DISPLAY_CSS = """
@@ -21,6 +21,9 @@ body { background: #0f3d3e; color: #fff; overflow: hidden; }
 .board-call { font-size: clamp(1.1rem, 4.5vh, 3rem); }
 .board-flash { animation: flash 1s ease-in-out 3; }
 @keyframes flash { 50% { background: #f9a825; color: #111; } }
+.board-marquee { overflow: hidden; white-space: nowrap; background: #f9a825; color: #111; }
+.board-marquee .board-marquee-text { display: inline-block; padding-left: 100%; animation: marquee 40s linear infinite; }
+@keyframes marquee { from { transform: translateX(0); } to { transform: translateX(-100%); } }
 """
 
 PLAYER_JS = """
@@ -51,7 +54,7 @@ def register(ctx: AppContext) -> None:
         info = village.get_village()
         zone_name = info.timezone if info else "Asia/Jakarta"
         board = queue.now_serving()
-        state = {"version": -1, "last_call": max((c.call_id for c in board.last_calls), default=0)}
+        state: dict = {"version": -1, "last_call": max((c.call_id for c in board.last_calls), default=0)}
 
         with ui.column().classes("w-full h-screen no-wrap q-pa-lg gap-4"):
             with ui.row().classes("w-full items-center"):
@@ -69,6 +72,9 @@ def register(ctx: AppContext) -> None:
                     calls_box = ui.column().classes("w-full gap-2").mark("board-calls")
                     waiting_label = ui.label("").classes("text-h5 q-mt-md")
             ticker = ui.label("").classes("text-h5 w-full text-center bg-teal-10 q-pa-sm")
+            with ui.element("div").classes("w-full board-marquee text-h5 q-py-xs").mark("board-marquee") as marquee:
+                marquee_text = ui.label("").classes("board-marquee-text").mark("board-marquee-text")
+            marquee.set_visibility(False)
         sound_button = ui.button(t("display.enable_sound"), icon="volume_up") \
             .props("color=amber-8 text-color=black size=lg").classes("fixed-bottom-right q-ma-md")
         chime_url = f"/audio/{ctx.audio.chime_path().name}"
@@ -119,6 +125,23 @@ def register(ctx: AppContext) -> None:
                 state["last_call"] = new_calls[0].call_id
                 await announce(new_calls)
 
+        async def show_announcements() -> None:
+            """The running text: today's announcements, titles and shortened bodies; hidden when there are none."""
+            try:
+                items = await run.io_bound(lambda: announcements.current(announcements.village_today())) or []
+            except Exception:  # noqa: BLE001 - the board keeps running without its running text
+                items = []
+            text = "   ✦   ".join(f"{item['title']}: {announcements.shortened(item['body'], 160)}"
+                                  if item["body"] else item["title"] for item in items)
+            if text == state.get("marquee"):
+                return  # unchanged: let the running text finish its pass instead of restarting it
+            state["marquee"] = text
+            marquee_text.set_text(text)
+            marquee_text.style(f"animation-duration: {max(20, len(text) // 6)}s")
+            marquee.set_visibility(bool(items))
+
         draw(board, None)
         ui.timer(1.0, poll)
+        ui.timer(0.0, show_announcements, once=True)
+        ui.timer(60.0, show_announcements)
         return None

@@ -15,9 +15,10 @@ from nicegui import ui
 from kiosk.context import AppContext
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.qr import qr_code
+from kiosk.pages.components.announcement import date_range
 from kiosk.pages.session import client_address, language, toggle_language
 from kiosk.i18n import Translator
-from kiosk.services import queue, village
+from kiosk.services import announcements, queue, village
 from kiosk.services.clock import local_time, utc_now
 from kiosk.services.queue import IssuedTicket
 
@@ -110,7 +111,9 @@ def register(ctx: AppContext) -> None:
                                         ui.label(t()("kiosk.waiting_count", count=service.waiting)) \
                                             .classes("text-subtitle1 opacity-80")
                     # Letters: their own screens (NIK + PIN), so a tile leads there instead of issuing a ticket.
-                    with ui.grid(columns=2).classes("w-full gap-3"):
+                    # Announcements showing today add a third tile to that row (the row's height stays the same).
+                    current = announcements.current(announcements.village_today())
+                    with ui.grid(columns=3 if current else 2).classes("w-full gap-3"):
                         for marker, icon, title, hint, path in (
                                 ("letters-request", "edit_document", "ksurat.tile_request", "ksurat.tile_request_hint",
                                  "/kiosk/surat"),
@@ -124,6 +127,42 @@ def register(ctx: AppContext) -> None:
                                     with ui.column().classes("items-start gap-0"):
                                         ui.label(t()(title)).classes("text-left text-weight-bold")
                                         ui.label(t()(hint)).classes("text-body2 opacity-80 text-left")
+                        if current:
+                            with ui.button(on_click=lambda: (touched(), show_announcements())) \
+                                    .props("unelevated color=amber-8 text-color=black no-caps") \
+                                    .classes("kiosk-letter-tile w-full").mark("kiosk-announcements"):
+                                with ui.row().classes("items-center no-wrap gap-3 w-full"):
+                                    ui.icon("campaign")
+                                    with ui.column().classes("items-start gap-0"):
+                                        ui.label(t()("announce.kiosk_tile")).classes("text-left text-weight-bold")
+                                        ui.label(t()("announce.kiosk_count", count=len(current))) \
+                                            .classes("text-body2 opacity-80 text-left")
+
+        def show_announcements() -> None:
+            """Full screen: today's announcements, scrolling inside the list; a large Back button on top."""
+            state["mode"] = "announcements"
+            items = announcements.current(announcements.village_today())
+            root.clear()
+            with root:
+                header()
+                with ui.row().classes("w-full items-center no-wrap q-px-md q-pt-sm gap-3"):
+                    ui.button(t()("common.back"), icon="arrow_back", on_click=lambda: (touched(), show_home())) \
+                        .props("unelevated color=teal-8 size=lg no-caps").classes("min-h-[64px] min-w-[160px]") \
+                        .mark("kiosk-announcements-back")
+                    ui.label(t()("announce.kiosk_title")).classes("text-h5")
+                with ui.scroll_area().classes("w-full grow"):
+                    with ui.column().classes("w-full q-pa-md gap-3"):
+                        if not items:
+                            ui.label(t()("announce.phone_none")).classes("text-h6")
+                        for item in items:
+                            with ui.card().classes("w-full").mark("kiosk-announcement"):
+                                ui.label(item["title"]).classes("text-h6 text-weight-bold")
+                                ui.label(date_range(item, t())).classes("text-subtitle2 text-grey-8")
+                                if item["body"]:
+                                    ui.label(item["body"]).classes("text-body1").style("white-space: pre-line")
+                                if item["image"]:
+                                    ui.image(f"/pengumuman/gambar/{item['image']}").classes("w-full") \
+                                        .style("max-width: 640px").props("fit=contain")
 
         def show_ticket(issued: IssuedTicket) -> None:
             state["mode"] = "ticket"

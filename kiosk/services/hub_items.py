@@ -16,7 +16,7 @@ from typing import Any
 from kiosk.db import database, reading
 from kiosk.i18n import translate
 from kiosk.models.letters import LetterType
-from kiosk.services import audit
+from kiosk.services import announcements, audit
 from kiosk.services.clock import utc_now
 from kiosk.services.errors import ServiceError
 from kiosk.services.letter_types import save_type
@@ -87,14 +87,8 @@ def apply_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def current_announcements(today: date, limit: int = 20) -> list[dict[str, Any]]:
-    """Announcements showing today, newest first (title, body, source, dates)."""
-    with reading():
-        rows = database.execute_sql(
-            "SELECT uuid, source, title, body, starts_on, ends_on FROM announcement WHERE withdrawn_at IS NULL "
-            "AND starts_on <= ? AND (ends_on IS NULL OR ends_on >= ?) ORDER BY starts_on DESC, id DESC LIMIT ?",
-            (today.isoformat(), today.isoformat(), limit)).fetchall()
-    return [{"uuid": r[0], "source": r[1], "title": r[2], "body": r[3], "starts_on": r[4], "ends_on": r[5]}
-            for r in rows]
+    """Announcements showing today, newest first (both sources); the reader lives in `announcements`."""
+    return announcements.current(today, limit)
 
 
 def pulled_log(limit: int = 50) -> list[dict[str, Any]]:

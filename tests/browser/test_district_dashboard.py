@@ -97,7 +97,7 @@ def test_the_district_sees_the_village_checks_a_letter_and_sends_an_announcement
     page.goto(url + "/kirim")
     page.get_by_label("Judul").fill("Vaksinasi Rabies Gratis")
     page.get_by_label("Isi pengumuman").fill("Hari Sabtu pukul 08.00 di balai desa.")
-    page.get_by_role("button", name="Kirim").click()
+    page.get_by_role("button", name="Kirim", exact=True).click()
     expect(page.get_by_text(re.compile("menunggu diambil desa")).first).to_be_visible()
     screenshot(page, "announcement-sent")
 

@@ -96,3 +96,53 @@ def test_home_fits_without_scrolling_in_both_languages(kiosk_server: BalaiServer
 
     page.get_by_role("button", name="Bahasa Indonesia").tap()
     expect(page.get_by_text("Sentuh layanan yang Anda perlukan")).to_be_visible()
+
+
+def _announce(server: BalaiServer, title: str, body: str) -> None:
+    """An announcement showing today, written straight into the running server's database (WAL: safe)."""
+    import sqlite3
+    import uuid
+    from datetime import date, timedelta
+
+    connection = sqlite3.connect(server.data_dir / "balai.sqlite3")
+    try:
+        with connection:
+            connection.execute(
+                "INSERT INTO announcement (uuid, source, title, body, starts_on, ends_on, created_at, created_by) "
+                "VALUES (?, 'local', ?, ?, ?, NULL, '2026-01-01 00:00:00', 'test')",
+                (str(uuid.uuid4()), title, body, (date.today() - timedelta(days=1)).isoformat()))
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+def test_announcements_tile_fits_and_opens_a_full_screen_list(kiosk_server: BalaiServer, open_page,  # noqa: ANN001
+                                                              screenshot, width: int, height: int) -> None:
+    """Runs after the plain layout checks (same server): with announcements showing, the home screen still fits."""
+    if width == VIEWPORTS[0][0]:
+        _announce(kiosk_server, "Kerja Bakti Minggu Pagi", "Kumpul di balai desa jam 07.00.\n" * 40)
+        _announce(kiosk_server, "Posyandu Balita", "Bawa buku KIA.")
+    page = open_page(f"kiosk-announcements-{width}x{height}", width, height, has_touch=True)
+    page.goto(f"{kiosk_server.url}/kiosk")
+    tile = page.locator("button", has_text="2 pengumuman")
+    expect(tile).to_be_visible()
+    _check_layout(page, f"{width}x{height} with announcements")
+    box = tile.bounding_box()
+    assert box is not None and box["height"] >= MIN_TILE_PX and box["y"] + box["height"] <= height
+    screenshot(page, "home")
+    page.get_by_role("button", name="English").tap()
+    expect(page.locator("button", has_text="2 announcements")).to_be_visible()
+    _check_layout(page, f"{width}x{height} en with announcements")
+    page.get_by_role("button", name="Bahasa Indonesia").tap()
+
+    page.locator("button", has_text="2 pengumuman").tap()
+    expect(page.get_by_text("Posyandu Balita")).to_be_visible()
+    back = page.get_by_role("button", name="Kembali")
+    expect(back).to_be_visible()
+    back_box = back.bounding_box()
+    assert back_box is not None and back_box["height"] >= MIN_TILE_PX
+    m = page.evaluate("() => [document.documentElement.scrollHeight, window.innerHeight]")
+    assert m[0] <= m[1], f"the list scrolls inside itself, not the page ({m[0]} > {m[1]})"
+    screenshot(page, "list")
+    back.tap()
+    expect(page.get_by_text("Sentuh layanan yang Anda perlukan")).to_be_visible()

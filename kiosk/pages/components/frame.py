@@ -27,6 +27,8 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
             ui.link(t("nav.letters"), "/operator/letters").classes("text-white").mark("nav-letters")
             ui.link(t("nav.registers"), "/operator/registers").classes("text-white").mark("nav-registers")
             ui.link(t("nav.sync"), "/operator/sync").classes("text-white").mark("nav-sync")
+            ui.link(t("nav.announcements"), "/operator/announcements").classes("text-white") \
+                .mark("nav-announcements")
         ui.link(t("nav.statistics"), "/operator/statistics").classes("text-white").mark("nav-statistics")
         if account.may("admin"):
             ui.link(t("nav.services"), "/operator/services").classes("text-white").mark("nav-services")
