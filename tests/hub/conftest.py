@@ -12,17 +12,9 @@ from nicegui.testing import User
 from nicegui.testing.user_simulation import user_simulation
 
 from sync.hub.store import HubDatabaseInfo, close_hub_database, open_hub_database
-from tests.support.postgres import PrivatePostgres, require_postgres
+from tests.support.postgres import PrivatePostgres
 
 MAIN = Path(__file__).with_name("hub_main.py")
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PrivatePostgres]:
-    """One private PostgreSQL for the whole run; each test gets its own database in it."""
-    require_postgres()
-    with PrivatePostgres() as server:
-        yield server
 
 
 @pytest.fixture
@@ -41,7 +33,7 @@ def any_hub_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HubDa
         yield info
         close_hub_database()
         return
-    server: PrivatePostgres = request.getfixturevalue("postgres_server")
+    server: PrivatePostgres = request.getfixturevalue("postgres_server")  # tests/support/pg_fixture.py
     name = f"hub_{uuid.uuid4().hex[:12]}"
     info = open_hub_database(server.create_database(name), tmp_path)
     try:

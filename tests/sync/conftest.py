@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -13,6 +13,8 @@ from kiosk.seal import load_or_create_private_key
 from kiosk.services.demo import seed_demo
 from kiosk.settings import Settings
 from sync.client import enrol
+from sync.hub import api as hub_api
+from sync.hub.ingest import IngestResult
 from sync.hub.enrolment import create_code
 from tests.support.hub import HubThread
 
@@ -34,6 +36,21 @@ def small_village(db: Settings) -> Settings:
 @pytest.fixture
 def village_key(db: Settings) -> Ed25519PrivateKey:
     return load_or_create_private_key(db.signing_key_file)
+
+
+@pytest.fixture
+def ingest_log(monkeypatch: pytest.MonkeyPatch) -> list[IngestResult]:
+    """Every batch the in-thread hub's API stored or answered as a duplicate, in order."""
+    calls: list[IngestResult] = []
+    real = hub_api.ingest
+
+    def recording(village_id: str, body: bytes, **options: Any) -> IngestResult:
+        result = real(village_id, body, **options)
+        calls.append(result)
+        return result
+
+    monkeypatch.setattr(hub_api, "ingest", recording)
+    return calls
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from typing import Any, Iterator
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import sync.hub.api as hub_api
 from kiosk.db import close_database, database
 from kiosk.services import letter_requests, letter_signing
 from kiosk.services.resident_edit import PersonInput, create_person, update_person
@@ -72,18 +71,6 @@ def pg_hub(tmp_path: Path, postgres_dsn: str) -> Iterator[HubThread]:
         close_hub_database()
 
 
-@pytest.fixture
-def ingest_log(monkeypatch: pytest.MonkeyPatch) -> list[IngestResult]:
-    calls: list[IngestResult] = []
-    real = hub_api.ingest
-
-    def recording(village_id: str, body: bytes, **options: Any) -> IngestResult:
-        result = real(village_id, body, **options)
-        calls.append(result)
-        return result
-
-    monkeypatch.setattr(hub_api, "ingest", recording)
-    return calls
 
 
 def test_the_demo_village_on_postgres_with_changes_a_duplicate_a_conflict_and_a_bad_record(

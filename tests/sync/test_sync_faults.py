@@ -15,13 +15,12 @@ import time
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import sync.hub.api as hub_api
 from kiosk.db import close_database, database, open_database
 from kiosk.services.resident_edit import PersonInput, create_person
 from kiosk.settings import Settings
@@ -113,19 +112,6 @@ def _print_logs(folder: Path) -> None:
 
 # --- fixtures ---------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def ingest_log(monkeypatch: pytest.MonkeyPatch) -> list[IngestResult]:
-    """Every batch the in-thread hub's API stored or answered as a duplicate, in order."""
-    calls: list[IngestResult] = []
-    real = hub_api.ingest
-
-    def recording(village_id: str, body: bytes, **options: Any) -> IngestResult:
-        result = real(village_id, body, **options)
-        calls.append(result)
-        return result
-
-    monkeypatch.setattr(hub_api, "ingest", recording)
-    return calls
 
 
 @pytest.fixture
