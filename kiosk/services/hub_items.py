@@ -8,7 +8,6 @@ its reason, and reported back to the district; the village's existing template s
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from kiosk.db import database, reading
 from kiosk.i18n import translate
 from kiosk.models.letters import LetterType
-from kiosk.services import announcements, audit
+from kiosk.services import audit
 from kiosk.services.clock import utc_now
 from kiosk.services.errors import ServiceError
 from kiosk.services.letter_types import save_type
@@ -86,16 +85,8 @@ def apply_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return outcomes
 
 
-def current_announcements(today: date, limit: int = 20) -> list[dict[str, Any]]:
-    """Announcements showing today, newest first (both sources); the reader lives in `announcements`."""
-    return announcements.current(today, limit)
-
-
 def pulled_log(limit: int = 50) -> list[dict[str, Any]]:
     with reading():
         rows = database.execute_sql("SELECT hub_item_id, kind, applied_at, outcome, message FROM sync_pulled "
                                     "ORDER BY hub_item_id DESC LIMIT ?", (limit,)).fetchall()
     return [{"item_id": r[0], "kind": r[1], "applied_at": r[2], "outcome": r[3], "message": r[4]} for r in rows]
-
-
-__all__ = ["apply_items", "current_announcements", "pulled_log", "json"]

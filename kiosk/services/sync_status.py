@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.db import database, reading
 from kiosk.i18n import ID
-from kiosk.services import audit, hub_items, village
+from kiosk.services import announcements, audit, hub_items, village
 from kiosk.services.clock import local_day, parse_stamp, utc_now
 from kiosk.services.errors import ServiceError
 from sync import journal
@@ -68,7 +68,7 @@ def overview() -> dict[str, Any]:
     error_key, error_params = error_message(current.last_error)
     pulled = [dict(item, applied_at=parse_stamp(item["applied_at"])) for item in hub_items.pulled_log()]
     today = local_day(utc_now(), zone)
-    announcements = [a for a in hub_items.current_announcements(today) if a["source"] == "hub"]
+    district = [a for a in announcements.current(today) if a["source"] == "hub"]
     return {
         "status": current,
         "last_success": parse_stamp(current.last_success_at),
@@ -77,7 +77,7 @@ def overview() -> dict[str, Any]:
         "error_params": error_params,
         "rejections": rejections(),
         "pulled": pulled,
-        "announcements": announcements,
+        "announcements": district,
         "zone": zone,
     }
 

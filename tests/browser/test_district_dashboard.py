@@ -16,7 +16,8 @@ from kiosk.db import close_database, database
 from kiosk.seal import load_or_create_private_key
 from kiosk.services import accounts, letter_requests, letter_signing, letter_types
 from kiosk.services.demo import seed_demo
-from kiosk.services.hub_items import apply_items, current_announcements
+from kiosk.services.announcements import current as current_announcements
+from kiosk.services.hub_items import apply_items
 from kiosk.settings import load_settings
 from sync.client import Uploader, enrol
 from tests.support.letter_answers import sample_answers

@@ -83,7 +83,6 @@ def test_current_window_both_sources_newest_first(folder):
         "uuid": "hub-1", "title": "Vaksinasi rabies", "body": "Gratis.", "starts_on": "2026-11-15"}}])
     titles = [item["title"] for item in announcements.current(TODAY)]
     assert titles == ["Hari pertama", "Vaksinasi rabies", "Hari terakhir", "Terbuka"]
-    assert [a["title"] for a in hub_items.current_announcements(TODAY)] == titles  # the old reader still works
     statuses = {item["title"]: item["status"] for item in announcements.all_recent(today=TODAY)}
     assert statuses == {"Kemarin selesai": "berakhir", "Mulai besok": "terjadwal", "Terbuka": "tayang",
                         "Hari terakhir": "tayang", "Hari pertama": "tayang", "Vaksinasi rabies": "tayang"}

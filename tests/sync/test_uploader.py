@@ -14,7 +14,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.db import close_database, database, open_database
-from kiosk.services.hub_items import apply_items, current_announcements
+from kiosk.services.announcements import current as current_announcements
+from kiosk.services.hub_items import apply_items
 from kiosk.services.resident_edit import PersonInput, create_person, update_person
 from kiosk.settings import Settings
 from sync import journal
