@@ -87,10 +87,12 @@ def _village(args: argparse.Namespace, open_settings: Callable[[argparse.Namespa
 
 
 def _message(code: str) -> str:
+    """The operator's sentence for a sync error code (the same words as the sync page)."""
     from kiosk.i18n import translate
+    from kiosk.services.sync_status import error_message
 
-    text = translate(f"sync.error.{code}", "id")
-    return code if text.startswith("sync.error.") else text
+    key, params = error_message(code)
+    return translate(key, "id", **params)
 
 
 def run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namespace], Any]) -> int:
