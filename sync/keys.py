@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from kiosk.private_file import write_private
+from kiosk.seal import public_key_from_text
 from sync.protocol import ProtocolError, b64, unb64
 
 
@@ -43,10 +44,11 @@ def public_text(key: Ed25519PrivateKey | X25519PrivateKey | Ed25519PublicKey | X
 
 
 def ed25519_public(text: str) -> Ed25519PublicKey:
-    raw = unb64(text.strip())
-    if len(raw) != 32:
-        raise ProtocolError("bad_key")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    """A village's or the hub's key from its text (the same form as a letter seal's key), or ProtocolError."""
+    try:
+        return public_key_from_text(text)
+    except (ValueError, TypeError) as error:
+        raise ProtocolError("bad_key") from error
 
 
 def x25519_public(text: str) -> X25519PublicKey:
