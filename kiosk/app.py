@@ -14,13 +14,16 @@ from nicegui import app, run, ui
 
 from kiosk import balai_version
 from kiosk.announce.audio import CallAudio
+from kiosk.announce.guidance import Guidance
 from kiosk.api import register_api
 from kiosk.context import AppContext
 from kiosk.data import data_path
 from kiosk.db import close_database, database, open_database
-from kiosk.discovery import Advertiser
+from kiosk.discovery import AddressWatcher, Advertiser
+from kiosk.i18n import ID, LANGUAGES, install_local_languages, remove_local_languages
+from kiosk.i18n.local import load_language_files
 from kiosk.migrations import migrate
-from kiosk.network import lan_address, public_base_url
+from kiosk.network import mdns_addresses, public_base_url
 from kiosk.private_file import load_or_create_secret
 from kiosk.pages import register_pages
 from kiosk.services import clock_guard, village
@@ -125,10 +128,16 @@ def build_app(settings: Settings) -> AppContext:
     )
     settings.audio_dir.mkdir(parents=True, exist_ok=True)
     ctx.audio.chime_path()
+    remove_local_languages()
+    local_languages = load_language_files([Path(p) for p in settings.language_files], ID, set(LANGUAGES))
+    install_local_languages(local_languages)
+    guidance = Guidance(settings.audio_dir, {lang.code: lang.voice for lang in local_languages})
+    ctx.extras["guidance"] = guidance
     app.add_static_files("/audio", settings.audio_dir)
     register_pages(ctx)
     register_api(ctx)
     advertiser: list[Advertiser] = []
+    mdns_watcher: list[AddressWatcher] = []
     background: list[asyncio.Task[None]] = []
     stopping = asyncio.Event()
 
@@ -151,19 +160,32 @@ def build_app(settings: Settings) -> AppContext:
             except asyncio.TimeoutError:
                 pass
 
+    async def prepare_guidance() -> None:
+        """Speak every fixed kiosk sentence into the cache once, in the background, so the first resident who
+        turns the voice on hears it at once (a few seconds of espeak-ng on a Pi, then nothing)."""
+        if settings.kiosk_voice and guidance.available():
+            try:
+                made = await run.io_bound(guidance.prepare)
+                log.info("spoken guidance ready: %s clips", made)
+            except Exception:  # noqa: BLE001 - the kiosk works without its voice
+                log.exception("could not prepare the spoken guidance")
+
     async def start() -> None:
         background.append(asyncio.create_task(watch_clock()))
+        background.append(asyncio.create_task(prepare_guidance()))
         for each in (worker, letter_worker):
             if each is not None:
                 each.start()
         if settings.mdns_enabled:
-            info = village.get_village()
-            addresses = settings.mdns_interfaces or [lan_address()]
             try:
-                ad = Advertiser(info.name if info else "Balai", settings.port, addresses, settings.mdns_interfaces,
-                                balai_version())
+                ad = Advertiser(_village_name(), settings.port, mdns_addresses(settings.mdns_interfaces),
+                                settings.mdns_interfaces, balai_version())
                 await ad.start()
                 advertiser.append(ad)
+                # Re-announce when DHCP moves the address or the admin renames the village.
+                mdns_watcher.append(AddressWatcher(ad, lambda: mdns_addresses(settings.mdns_interfaces),
+                                                   name_source=_village_name))
+                mdns_watcher[-1].start()
             except Exception:  # noqa: BLE001 - no network must never stop the office from working
                 log.exception("mDNS advertising failed; continuing without it")
 
@@ -174,6 +196,8 @@ def build_app(settings: Settings) -> AppContext:
         if background:
             await asyncio.wait(background, timeout=10)
         background.clear()
+        for watcher in mdns_watcher:
+            await watcher.stop()
         for ad in advertiser:
             await ad.stop()
         for each in (worker, letter_worker):
@@ -184,6 +208,12 @@ def build_app(settings: Settings) -> AppContext:
     app.on_startup(start)
     app.on_shutdown(stop)
     return ctx
+
+
+def _village_name() -> str:
+    """The mDNS friendly name follows the village identity ("Balai" until set-up is done)."""
+    info = village.get_village()
+    return info.name if info else "Balai"
 
 
 def serve(settings: Settings) -> None:

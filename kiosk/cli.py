@@ -1,4 +1,4 @@
-"""The `balai` command: serve, user, token, import, export, verify, key, sync, bundle, hub. Every subcommand takes --data and --config the same way."""
+"""The `balai` command: serve, user, token, import, export, verify, key, sync, bundle, hub, discover. Every subcommand takes --data and --config the same way."""
 
 from __future__ import annotations
 
@@ -84,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     key_export = key_commands.add_parser("export", help="print (or --out FILE) the village public key file")
     _common(key_export)
     key_export.add_argument("--out", type=Path, default=None)
+
+    discover = commands.add_parser("discover", help="find Balai servers on the local network (mDNS)")
+    _common(discover)
+    discover.add_argument("--timeout", type=float, default=3.0, help="seconds to listen (default 3)")
+    discover.add_argument("--interface", action="append", default=None, metavar="ADDRESS",
+                          help="listen on this local address only; repeatable (default: the mdns_interfaces "
+                               "setting, else every interface)")
+    discover.add_argument("--json", action="store_true", help="print one JSON list")
+    discover.add_argument("--lang", default="id", choices=["id", "en"])
 
     from sync.cli import add_commands
 
@@ -200,6 +209,22 @@ def _key(args: argparse.Namespace) -> int:
     return run_key_export(args, _settings(args))
 
 
+def _discover(args: argparse.Namespace) -> int:
+    """What a second display or a laptop sees of the office servers; exit 1 when none answered in time."""
+    import json
+
+    from kiosk.discovery import describe, find_servers
+
+    interfaces = args.interface or _settings(args).mdns_interfaces
+    timeout = max(args.timeout, 0.5)
+    servers = find_servers(timeout, interfaces)
+    if args.json:
+        print(json.dumps([server.as_json() for server in servers], ensure_ascii=False))
+    else:
+        print(describe(servers, args.lang, timeout))
+    return 0 if servers else 1
+
+
 def _sync(args: argparse.Namespace) -> int:
     from sync.cli import run_sync
 
@@ -221,7 +246,7 @@ def _hub(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": _serve, "user": _user, "token": _token, "import": _import, "export": _export, "verify": _verify,
-    "key": _key, "sync": _sync, "bundle": _bundle, "hub": _hub,
+    "key": _key, "sync": _sync, "bundle": _bundle, "hub": _hub, "discover": _discover,
 }
 
 

@@ -47,6 +47,9 @@ class Settings:
     printer_timeout: float = _setting(5.0, "Seconds to wait for the thermal printer before the job is retried later.")
     print_retry_max_seconds: float = _setting(60.0, "Longest wait between retries of a print job that failed.")
     kiosk_idle_seconds: int = _setting(60, "The kiosk returns to its home screen after this many idle seconds.")
+    kiosk_attract_seconds: int = _setting(90, "Idle seconds on the kiosk's home screen before the attract screen (announcements, village, phones) shows; 0 = never.")
+    kiosk_voice: bool = _setting(True, "Offer spoken guidance on the kiosk (a switch residents turn on; needs espeak-ng).")
+    language_files: list[str] = _setting([], "Local-language files (TOML, see docs/languages.md) offered on the kiosk after Indonesian and English.")
     mdns_enabled: bool = _setting(True, "Advertise the server on the office network with mDNS (zeroconf).")
     mdns_interfaces: list[str] = _setting([], "Interfaces (addresses) mDNS uses; empty = all LAN interfaces (demo mode: 127.0.0.1 only).")
     espeak_voice: str = _setting("id", "espeak-ng voice for the spoken call on the display.")
@@ -162,6 +165,8 @@ def _validate(settings: Settings) -> Settings:
         raise SettingsError("setting 'upload_max_mb': between 0.1 and 50")
     if not all(root.startswith("/") for root in settings.usb_mount_roots):
         raise SettingsError("setting 'usb_mount_roots': each folder must be an absolute path such as /media")
+    if settings.kiosk_idle_seconds < 1 or settings.kiosk_attract_seconds < 0:
+        raise SettingsError("setting 'kiosk_idle_seconds' must be at least 1 and 'kiosk_attract_seconds' 0 or more")
     if settings.lockout_attempts < 1 or settings.session_hours <= 0:
         raise SettingsError("settings 'lockout_attempts' and 'session_hours' must be positive")
     return settings

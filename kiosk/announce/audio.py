@@ -232,27 +232,42 @@ class CallAudio:
         """
         if not text.strip():
             return self._chime_or_none()
-        path = self.cache_dir / f"call-{self._cache_key(text)}.wav"
-        if path.is_file():
-            return path
         if not self.available():
             self._warn(f"espeak-ng not found; calls will play the chime only (text: {text!r})")
             return self._chime_or_none()
+        return self._make(text, chime=True) or self._chime_or_none()
+
+    def speech_for(self, text: str) -> Path | None:
+        """The words alone, without the chime: the kiosk's spoken guidance ("Masukkan NIK Anda").
+
+        None when there is nothing to say or espeak-ng is missing or fails; guidance is a help, and a
+        chime in its place would only puzzle the person at the screen."""
+        if not text.strip() or not self.available():
+            return None
+        return self._make(text, chime=False)
+
+    def _make(self, text: str, *, chime: bool) -> Path | None:
+        """Speak `text` into a cached WAV (with the chime in front when asked); None if speech failed."""
+        path = self.cache_dir / f"{'call' if chime else 'say'}-{self._cache_key(text)}.wav"
+        if path.is_file():
+            return path
         with self._lock_for(path.name):
             if path.is_file():  # another thread made it while we waited
                 return path
             speech = self._speak(text)
             if speech is None:
-                return self._chime_or_none()
-            clip = array.array("h", _chime_samples())
-            clip.extend(array.array("h", bytes(2 * int(_PAUSE_SECONDS * SAMPLE_RATE))))
+                return None
+            clip = array.array("h")
+            if chime:
+                clip.extend(_chime_samples())
+                clip.extend(array.array("h", bytes(2 * int(_PAUSE_SECONDS * SAMPLE_RATE))))
             _soften_edges(speech)
             clip.extend(speech)
             try:
                 _write_atomically(path, _wav_bytes(clip))
             except OSError as exc:
-                logger.error("cannot write call clip %s: %s", path, exc)
-                return self._chime_or_none()  # e.g. disk full but the chime is already there
+                logger.error("cannot write audio clip %s: %s", path, exc)
+                return None  # e.g. disk full; a call still gets the chime that is already there
         return path
 
     def _cache_key(self, text: str) -> str:

@@ -11,6 +11,7 @@ from kiosk.i18n.en import STRINGS as EN_BASE
 from kiosk.i18n.id import STRINGS as ID_BASE
 from kiosk.i18n.letter_pages import PAGES_EN, PAGES_ID
 from kiosk.i18n.letters import LETTERS_EN, LETTERS_ID
+from kiosk.i18n.local import LocalLanguage
 from kiosk.i18n.phones import PHONES_EN, PHONES_ID
 from kiosk.i18n.resident_letter_pages import RESIDENT_PAGES_EN, RESIDENT_PAGES_ID
 from kiosk.i18n.sync import SYNC_EN, SYNC_ID
@@ -22,6 +23,40 @@ ID = {**MESSAGES_ID, **LETTERS_ID, **PAGES_ID, **RESIDENT_PAGES_ID, **SYNC_ID, *
 EN = {**MESSAGES_EN, **LETTERS_EN, **PAGES_EN, **RESIDENT_PAGES_EN, **SYNC_EN, **ANNOUNCE_EN, **PHONES_EN,
       **ACCESS_EN, **DISCOVERY_EN, **EN_BASE}
 LANGUAGES = {"id": ID, "en": EN}
+BUILTIN_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+# Local languages loaded from the office's files at start (see kiosk.i18n.local): code -> name.
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def install_local_languages(languages: list[LocalLanguage]) -> None:
+    """Make loaded local languages available to every translator; called once when the server starts.
+
+    The tables are a registry filled at start, not a setting read at import: nothing here runs on import."""
+    for language in languages:
+        LANGUAGES[language.code] = language.strings
+        _LOCAL_NAMES[language.code] = language.name
+
+
+def remove_local_languages() -> None:
+    """Back to Indonesian and English only (tests, and a server rebuilt in the same process)."""
+    for code in list(_LOCAL_NAMES):
+        LANGUAGES.pop(code, None)
+    _LOCAL_NAMES.clear()
+
+
+def available_languages() -> list[str]:
+    """Indonesian, English, then the local languages in the order of their files."""
+    return ["id", "en", *_LOCAL_NAMES]
+
+
+def language_name(code: str) -> str:
+    return BUILTIN_NAMES.get(code) or _LOCAL_NAMES.get(code) or code
+
+
+def next_language(current: str) -> str:
+    """The language the kiosk's language button switches to: each tap moves one along, then back to the first."""
+    codes = available_languages()
+    return codes[(codes.index(current) + 1) % len(codes)] if current in codes else codes[0]
 
 
 def translate(key: str, lang: str = "id", **params: Any) -> str:

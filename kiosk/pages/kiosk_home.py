@@ -10,14 +10,17 @@ import time
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import app, ui
 
 from kiosk.context import AppContext
+from kiosk.announce.guidance import spoken_number
+from kiosk.pages.components import kiosk_access
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.qr import qr_code
 from kiosk.pages.components.announcement import date_range
-from kiosk.pages.session import client_address, language, toggle_language
-from kiosk.i18n import Translator
+from kiosk.pages.kiosk_attract import draw_attract
+from kiosk.pages.session import LANG_KEY, client_address, cycle_language, language
+from kiosk.i18n import Translator, language_name, next_language
 from kiosk.services import announcements, queue, village
 from kiosk.services.clock import local_time, utc_now
 from kiosk.services.queue import IssuedTicket
@@ -32,17 +35,25 @@ KIOSK_CSS = """
 .kiosk-letter-tile .q-icon { font-size: 2.2rem; }
 .kiosk-number { font-size: min(22vh, 9rem); font-weight: 800; line-height: 1; letter-spacing: 0.02em; }
 body { overscroll-behavior: none; user-select: none; touch-action: manipulation; }
+.kiosk-tile .q-btn__content, .kiosk-letter-tile .q-btn__content { overflow-wrap: anywhere; }
+@media (max-height: 640px) { html.balai-large .kiosk-hint { display: none; }
+  html.balai-large .kiosk-head { padding-top: 4px; padding-bottom: 4px; } }
+@media (max-width: 640px) { .kiosk-head .kiosk-welcome, .kiosk-head .kiosk-clock { display: none; } }
+@media (orientation: portrait) and (max-width: 640px) {
+  .kiosk-services, .kiosk-letter-row { grid-template-columns: 1fr !important; }
+  .kiosk-tile { min-height: 76px; } }
+@media (max-width: 900px) { .kiosk-head .q-btn { padding: 0 10px; } }
 """
 
 
 def register(ctx: AppContext) -> None:
-    settings = ctx.settings
-
     @ui.page("/kiosk", title="Balai · Kios")
     def kiosk_page(request: Request) -> RedirectResponse | None:
         if village.needs_setup():
             return RedirectResponse("/setup")
+        settings = ctx.settings
         ui.add_css(KIOSK_CSS)
+        kiosk_access.install(ctx)
         ui.query(".nicegui-content").classes("p-0")
         state = {"last_touch": time.monotonic(), "mode": "home"}
         info = village.get_village()
@@ -56,10 +67,17 @@ def register(ctx: AppContext) -> None:
         def touched() -> None:
             state["last_touch"] = time.monotonic()
 
+        def lang() -> str:
+            return language(settings.language)
+
         def switch_language() -> None:
             touched()
-            toggle_language(settings.language)
-            show_home()
+            cycle_language(settings.language)
+            show_home(spoken=True)
+
+        def wake() -> None:
+            touched()
+            show_home(spoken=True)
 
         def take(prefix: str) -> None:
             touched()
@@ -70,7 +88,7 @@ def register(ctx: AppContext) -> None:
             try:
                 issued = queue.issue_ticket(prefix, status_url_base=ctx.status_url_base,
                                             print_ticket=ctx.print_worker is not None,
-                                            language=language(settings.language))
+                                            language=lang())
             except Exception as error:  # noqa: BLE001 - the resident sees a plain message
                 ui.notify(error_text(error, t()), type="negative", position="center", timeout=5000)
                 show_home()
@@ -79,18 +97,23 @@ def register(ctx: AppContext) -> None:
             show_ticket(issued)
 
         def header() -> None:
-            with ui.row().classes("w-full items-center no-wrap q-px-md q-py-sm bg-teal-800 text-white"):
+            with ui.row().classes("kiosk-head w-full items-center no-wrap q-px-md q-py-sm gap-2 bg-teal-800 text-white"):
                 ui.icon("account_balance", size="2rem")
-                ui.label(t()("kiosk.welcome", village=village_name)).classes("text-h6 ellipsis")
+                ui.label(t()("kiosk.welcome", village=village_name)).classes("kiosk-welcome text-h6 ellipsis")
                 ui.space()
-                clock = ui.label("").classes("text-h6")
+                clock = ui.label(f"{local_time(utc_now(), zone_name):%H:%M}").classes("kiosk-clock text-h6")
                 ui.timer(1.0, lambda: clock.set_text(f"{local_time(utc_now(), zone_name):%H:%M}"))
-                ui.button(t()("common.language"), on_click=switch_language) \
-                    .props("outline color=white size=lg no-caps").classes("min-h-[64px]").mark("kiosk-language")
+                kiosk_access.access_button(ctx, t(), lang(), on_change=lambda: show_home(), touched=touched)
+                ui.button(language_name(next_language(lang())), on_click=switch_language) \
+                    .props("outline color=white size=lg no-caps no-wrap").classes("kiosk-language-button min-h-[64px]") \
+                    .mark("kiosk-language")
 
-        def show_home() -> None:
+        def show_home(spoken: bool = False) -> None:
+            """The menu; `spoken` when a person brought it up (not the periodic refresh of the counts)."""
             state["mode"] = "home"
             root.clear()
+            if spoken:
+                kiosk_access.say(ctx, "home", lang())
             with root:
                 header()
                 services = queue.list_services(active_only=True)
@@ -99,7 +122,7 @@ def register(ctx: AppContext) -> None:
                     if not services:
                         ui.label(t()("kiosk.no_services")).classes("text-h6 text-center w-full")
                     columns = 2 if len(services) <= 4 else 3
-                    with ui.grid(columns=columns).classes("w-full grow gap-3"):
+                    with ui.grid(columns=columns).classes("kiosk-services w-full grow gap-3"):
                         for service in services:
                             with ui.button(on_click=lambda p=service.prefix: take(p)) \
                                     .props("unelevated color=teal-7 no-caps") \
@@ -113,7 +136,7 @@ def register(ctx: AppContext) -> None:
                     # Letters: their own screens (NIK + PIN), so a tile leads there instead of issuing a ticket.
                     # Announcements showing today add a third tile to that row (the row's height stays the same).
                     current = announcements.current(announcements.village_today())
-                    with ui.grid(columns=3 if current else 2).classes("w-full gap-3"):
+                    with ui.grid(columns=3 if current else 2).classes("kiosk-letter-row w-full gap-3"):
                         for marker, icon, title, hint, path in (
                                 ("letters-request", "edit_document", "ksurat.tile_request", "ksurat.tile_request_hint",
                                  "/kiosk/surat"),
@@ -126,7 +149,7 @@ def register(ctx: AppContext) -> None:
                                     ui.icon(icon)
                                     with ui.column().classes("items-start gap-0"):
                                         ui.label(t()(title)).classes("text-left text-weight-bold")
-                                        ui.label(t()(hint)).classes("text-body2 opacity-80 text-left")
+                                        ui.label(t()(hint)).classes("kiosk-hint text-body2 opacity-80 text-left")
                         if current:
                             with ui.button(on_click=lambda: (touched(), show_announcements())) \
                                     .props("unelevated color=amber-8 text-color=black no-caps") \
@@ -136,17 +159,18 @@ def register(ctx: AppContext) -> None:
                                     with ui.column().classes("items-start gap-0"):
                                         ui.label(t()("announce.kiosk_tile")).classes("text-left text-weight-bold")
                                         ui.label(t()("announce.kiosk_count", count=len(current))) \
-                                            .classes("text-body2 opacity-80 text-left")
+                                            .classes("kiosk-hint text-body2 opacity-80 text-left")
 
         def show_announcements() -> None:
             """Full screen: today's announcements, scrolling inside the list; a large Back button on top."""
             state["mode"] = "announcements"
+            kiosk_access.say(ctx, "announcements", lang())
             items = announcements.current(announcements.village_today())
             root.clear()
             with root:
                 header()
                 with ui.row().classes("w-full items-center no-wrap q-px-md q-pt-sm gap-3"):
-                    ui.button(t()("common.back"), icon="arrow_back", on_click=lambda: (touched(), show_home())) \
+                    ui.button(t()("common.back"), icon="arrow_back", on_click=lambda: (touched(), show_home(spoken=True))) \
                         .props("unelevated color=teal-8 size=lg no-caps").classes("min-h-[64px] min-w-[160px]") \
                         .mark("kiosk-announcements-back")
                     ui.label(t()("announce.kiosk_title")).classes("text-h5")
@@ -182,29 +206,49 @@ def register(ctx: AppContext) -> None:
                         if ticket.ahead:
                             ui.label(t()("kiosk.wait_estimate", minutes=ticket.wait_minutes)).classes("text-subtitle1")
                         printer_ok = ctx.print_worker is not None and ctx.print_worker.state.ready
+                        kiosk_access.say(ctx, "ticket" if printer_ok else "ticket_no_printer", lang(),
+                                         number=spoken_number(ticket.prefix, ticket.seq, lang()))
                         ui.label(t()("kiosk.take_ticket_printed") if printer_ok else t()("kiosk.printer_problem")) \
                             .classes("text-subtitle1 text-weight-bold")
                     with ui.column().classes("items-center gap-2"):
                         qr_code(f"{ctx.status_url_base}{ticket.id}", 170).mark("ticket-qr")
                         ui.label(t()("kiosk.scan_to_follow")).classes("text-center").style("max-width: 200px")
-                        ui.button(t()("kiosk.done"), icon="check", on_click=lambda: (touched(), show_home())) \
+                        ui.button(t()("kiosk.done"), icon="check", on_click=lambda: (touched(), show_home(spoken=True))) \
                             .props("unelevated color=teal-8 size=xl no-caps").classes("min-h-[64px] min-w-[180px]") \
                             .mark("ticket-done")
 
+        def show_attract() -> None:
+            state["mode"] = "attract"
+            root.clear()
+            with root:
+                draw_attract(ctx, t(), village.get_village(), on_touch=wake)
+
+        def back_to_start() -> None:
+            """After idle: the next resident starts in the office's language with the standard display."""
+            if lang() != ctx.settings.language:
+                app.storage.user[LANG_KEY] = ctx.settings.language
+            kiosk_access.reset_modes()
+            show_home()
+
         def on_tick() -> None:
-            idle = time.monotonic() - state["last_touch"]
-            if state["mode"] == "ticket" and time.monotonic() - state.get("shown_at", 0) > RESULT_SECONDS:
+            now = time.monotonic()
+            idle = now - state["last_touch"]
+            mode = state["mode"]
+            if mode == "ticket" and now - state.get("shown_at", 0) > RESULT_SECONDS:
                 show_home()
-            elif idle > settings.kiosk_idle_seconds and state["mode"] != "home":
-                show_home()
-            elif idle > settings.kiosk_idle_seconds and language(settings.language) != settings.language:
-                toggle_language(settings.language)
-                show_home()
+            elif idle > ctx.settings.kiosk_idle_seconds and mode not in ("home", "attract"):
+                back_to_start()
+            elif mode == "home" and idle > ctx.settings.kiosk_idle_seconds and (
+                    lang() != ctx.settings.language or any(kiosk_access.modes().values())):
+                back_to_start()
+            elif mode == "home" and ctx.settings.kiosk_attract_seconds and idle > ctx.settings.kiosk_attract_seconds:
+                show_attract()
 
         root = ui.column().classes("w-full h-screen gap-0 no-wrap")
         root.on("click", touched)
         show_home()
         ui.timer(1.0, on_tick)
-        # Refresh the waiting counts on the tiles now and then while idle.
+        # Refresh the waiting counts on the tiles now and then while idle; the attract screen's slides too.
         ui.timer(15.0, lambda: show_home() if state["mode"] == "home" else None)
+        ui.timer(120.0, lambda: show_attract() if state["mode"] == "attract" else None)
         return None

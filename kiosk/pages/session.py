@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import Request
 from nicegui import app
 
-from kiosk.i18n import Translator
+from kiosk.i18n import Translator, next_language
 from kiosk.services.accounts import Account, session_account
 
 SESSION_KEY = "balai_session"
@@ -26,6 +26,14 @@ def translator(default: str) -> Translator:
 
 def toggle_language(default: str) -> None:
     app.storage.user[LANG_KEY] = "en" if language(default) == "id" else "id"
+
+
+def cycle_language(default: str) -> str:
+    """The kiosk's language button: Indonesian, English, then any local language, and round again.
+    Returns the language now in use."""
+    chosen = next_language(language(default))
+    app.storage.user[LANG_KEY] = chosen
+    return chosen
 
 
 def current_account() -> Account | None:

@@ -1,5 +1,6 @@
-"""The kiosk home screen on the small touch screens it ships with: everything visible without scrolling,
-finger-sized tiles, and the language switch."""
+"""The kiosk home screen on the small touch screens it ships with, landscape and portrait: everything visible
+without scrolling, finger-sized tiles, the language switch, the display modes (high contrast, large text), the
+press feedback, the attract screen and spoken guidance."""
 
 from __future__ import annotations
 
@@ -16,26 +17,33 @@ from tests.system.helpers import TestServer
 
 MIN_TILE_PX = 64
 VIEWPORTS = [(800, 480), (1024, 600)]
+ALL_KIOSK_VIEWPORTS = [(800, 480), (480, 800), (1024, 600), (600, 1024)]
 
 
 @pytest.fixture(scope="module")
 def kiosk_server(browser, tmp_path_factory: pytest.TempPathFactory) -> BalaiServer:  # noqa: ANN001
     """One demo server for the layout checks: they only read the home screen (and set a per-browser language)."""
     root = tmp_path_factory.mktemp("kiosk-layouts")
-    server = TestServer(root / "data", log_path=root / "server.log").start()
+    # The attract screen waits long enough that it never covers the layout checks (its own test uses another server).
+    server = TestServer(root / "data", log_path=root / "server.log",
+                        extra_env={"BALAI_KIOSK_ATTRACT_SECONDS": "600"}).start()
     yield server
     server.stop()
 
 
 MEASURE_JS = """() => {
   const rect = (el) => { const r = el.getBoundingClientRect(); return {y: r.y, width: r.width, height: r.height}; };
-  const language = [...document.querySelectorAll('button')]
-    .find((b) => ['English', 'Bahasa Indonesia'].includes(b.innerText.trim()));
+  const language = document.querySelector('.kiosk-language-button');
+  const buttons = [...document.querySelectorAll('.q-btn')].filter((b) => b.offsetParent !== null);
   return {
     scrollHeight: document.documentElement.scrollHeight, innerHeight: window.innerHeight,
     scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
     tiles: [...document.querySelectorAll('.kiosk-tile')].map(rect),
     language: language ? rect(language) : null,
+    buttons: buttons.map((b) => { const r = b.getBoundingClientRect();
+      return {text: b.innerText.trim().slice(0, 30), x: r.x, y: r.y, width: r.width, height: r.height}; }),
+    overflowing: [...document.querySelectorAll('.kiosk-tile .q-btn__content')]
+      .filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.innerText.trim().slice(0, 30)),
   };
 }"""
 
@@ -73,6 +81,14 @@ def _check_layout(page, label: str) -> None:  # noqa: ANN001 - a Playwright page
         assert tile["y"] + tile["height"] <= m["innerHeight"], f"{label}: tile {index} is cut off at the bottom"
     assert m["language"] is not None, f"{label}: no language button"
     assert m["language"]["height"] >= MIN_TILE_PX, f"{label}: the language button is too small to tap"
+    for button in m["buttons"]:
+        assert button["height"] >= MIN_TILE_PX and button["width"] >= MIN_TILE_PX, \
+            f"{label}: button {button['text']!r} is {button['width']:.0f}x{button['height']:.0f} px"
+        assert button["x"] >= 0 and button["x"] + button["width"] <= m["innerWidth"] + 0.5, \
+            f"{label}: button {button['text']!r} sticks out at the side"
+        assert button["y"] >= 0 and button["y"] + button["height"] <= m["innerHeight"] + 0.5, \
+            f"{label}: button {button['text']!r} is cut off"
+    assert not m["overflowing"], f"{label}: tile text cut off: {m['overflowing']}"
 
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
@@ -146,3 +162,141 @@ def test_announcements_tile_fits_and_opens_a_full_screen_list(kiosk_server: Bala
     screenshot(page, "list")
     back.tap()
     expect(page.get_by_text("Sentuh layanan yang Anda perlukan")).to_be_visible()
+
+
+def _open_modes(page) -> None:  # noqa: ANN001 - a Playwright page
+    page.locator("button", has_text="Tampilan").tap()
+    expect(page.get_by_text("Tampilan dan suara")).to_be_visible()
+
+
+@pytest.mark.parametrize(("width", "height"), ALL_KIOSK_VIEWPORTS, ids=[f"{w}x{h}" for w, h in ALL_KIOSK_VIEWPORTS])
+def test_home_in_every_orientation_with_high_contrast_and_large_text(kiosk_server: BalaiServer, open_page,  # noqa: ANN001
+                                                                     screenshot, width: int, height: int) -> None:
+    page = open_page(f"kiosk-modes-{width}x{height}", width, height, has_touch=True)
+    page.goto(f"{kiosk_server.url}/kiosk")
+    expect(page.get_by_text("Sentuh layanan yang Anda perlukan")).to_be_visible()
+    _check_layout(page, f"{width}x{height} standard")
+    screenshot(page, "standard")
+
+    _open_modes(page)
+    dialog_boxes = page.evaluate("""() => [...document.querySelectorAll('.q-dialog .q-btn')]
+        .map((b) => { const r = b.getBoundingClientRect(); return [r.width, r.height, r.y + r.height]; })""")
+    assert len(dialog_boxes) >= 3
+    for w, h, bottom in dialog_boxes:
+        assert w >= MIN_TILE_PX and h >= MIN_TILE_PX and bottom <= height, f"mode switch {w}x{h} ending at {bottom}"
+    page.get_by_text("Kontras tinggi").tap()
+    page.get_by_text("Huruf besar").tap()
+    expect(page.locator(".balai-mode-on")).to_have_count(2)
+    screenshot(page, "modes-dialog")
+    page.get_by_role("button", name="Selesai").tap()
+    expect(page.locator("body.balai-contrast")).to_have_count(1)
+    expect(page.locator("html.balai-large")).to_have_count(1)
+    colours = page.evaluate("""() => { const tile = getComputedStyle(document.querySelector('.kiosk-tile'));
+        return [getComputedStyle(document.body).backgroundColor, tile.backgroundColor, tile.color,
+                parseFloat(getComputedStyle(document.documentElement).fontSize)]; }""")
+    assert colours[:3] == ["rgb(0, 0, 0)", "rgb(0, 0, 0)", "rgb(255, 235, 59)"], colours
+    assert colours[3] > 16.5, f"large text did not enlarge the root font ({colours[3]} px)"
+    _check_layout(page, f"{width}x{height} contrast + large")
+    screenshot(page, "contrast-large")
+
+    _open_modes(page)  # off again: the page is back to the standard look
+    page.get_by_text("Kontras tinggi").tap()
+    page.get_by_text("Huruf besar").tap()
+    page.get_by_role("button", name="Selesai").tap()
+    expect(page.locator("body.balai-contrast")).to_have_count(0)
+    expect(page.locator("html.balai-large")).to_have_count(0)
+
+
+PRESS_JS = """(selector) => new Promise((resolve) => {
+  const target = document.querySelector(selector);
+  const box = target.getBoundingClientRect();
+  const started = performance.now();
+  target.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true, clientX: box.x + 10, clientY: box.y + 10,
+                                                        pointerType: 'touch'}));
+  requestAnimationFrame(() => resolve({pressed: target.classList.contains('balai-pressed'),
+                                       transform: getComputedStyle(target).transform,
+                                       ms: performance.now() - started}));
+})"""
+
+
+def test_a_tap_shows_at_once_before_the_server_answers(kiosk_server: BalaiServer, open_page) -> None:  # noqa: ANN001
+    """The press is drawn by the browser in the next frame (no round trip to the Pi): well under 100 ms."""
+    page = open_page("kiosk-press", 800, 480, has_touch=True)
+    page.goto(f"{kiosk_server.url}/kiosk")
+    expect(page.locator(".kiosk-tile")).to_have_count(4)
+    result = page.evaluate(PRESS_JS, ".kiosk-letter-tile")
+    assert result["pressed"], "no pressed state on pointerdown"
+    assert result["transform"] not in ("none", ""), "the pressed state is not visible (no transform)"
+    assert result["ms"] < 100, f"the pressed state took {result['ms']:.0f} ms"
+    page.evaluate("() => document.dispatchEvent(new PointerEvent('pointerup', {bubbles: true}))")
+    expect(page.locator(".balai-pressed")).to_have_count(0)
+
+
+@pytest.fixture(scope="module")
+def attract_server(browser, tmp_path_factory: pytest.TempPathFactory) -> BalaiServer:  # noqa: ANN001
+    """A kiosk whose attract screen comes after 4 idle seconds and whose idle reset comes after 3."""
+    root = tmp_path_factory.mktemp("kiosk-attract")
+    server = TestServer(root / "data", log_path=root / "server.log",
+                        extra_env={"BALAI_KIOSK_ATTRACT_SECONDS": "4", "BALAI_KIOSK_IDLE_SECONDS": "3"}).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(("width", "height"), [(800, 480), (600, 1024)], ids=["800x480", "600x1024"])
+def test_attract_screen_rotates_and_a_tap_wakes_the_kiosk(attract_server: BalaiServer, open_page, screenshot,  # noqa: ANN001
+                                                          width: int, height: int) -> None:
+    if width == 800:
+        _announce(attract_server, "Vaksinasi Gratis di Posyandu", "Hari Kamis jam 08.00 sampai 12.00.")
+    page = open_page(f"attract-{width}x{height}", width, height, has_touch=True)
+    page.goto(f"{attract_server.url}/kiosk")
+    expect(page.locator(".kiosk-tile")).to_have_count(4)
+    expect(page.get_by_text("Sentuh layar untuk mulai")).to_be_visible(timeout=30_000)
+    seen: set[str] = set()
+    deadline = time.monotonic() + 45
+    while len(seen) < 3 and time.monotonic() < deadline:
+        text = page.evaluate("() => [...document.querySelectorAll('.q-carousel__slide')].map((s) => s.innerText).join(' ')")
+        for marker in ("Selamat datang di Kantor Desa Sukamaju", "Vaksinasi Gratis di Posyandu", "Layanan hari ini"):
+            if marker in text and marker not in seen:
+                seen.add(marker)
+                screenshot(page, f"slide-{len(seen)}")
+        page.wait_for_timeout(500)
+    assert len(seen) == 3, f"slides seen: {seen}"
+    m = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert m[0] <= width and m[1] <= height, f"the attract screen scrolls: {m}"
+    page.mouse.click(width // 2, height // 3)  # where a service tile will be: the tap must not take a ticket
+    expect(page.get_by_text("Sentuh layanan yang Anda perlukan")).to_be_visible()
+    expect(page.get_by_text("Nomor antrian Anda")).to_have_count(0)
+
+
+def test_idle_reset_takes_away_modes_and_language(attract_server: BalaiServer, open_page) -> None:  # noqa: ANN001
+    page = open_page("idle-reset", 800, 480, has_touch=True)
+    page.goto(f"{attract_server.url}/kiosk")
+    expect(page.locator(".kiosk-tile")).to_have_count(4)
+    _open_modes(page)
+    page.get_by_text("Kontras tinggi").tap()
+    page.get_by_role("button", name="Selesai").tap()
+    page.get_by_role("button", name="English").tap()
+    expect(page.get_by_text("Touch the service you need")).to_be_visible()
+    expect(page.locator("body.balai-contrast")).to_have_count(1)
+    # Untouched: after the idle time the kiosk is Indonesian and standard again, then the attract screen comes.
+    expect(page.locator("body.balai-contrast")).to_have_count(0, timeout=20_000)
+    expect(page.get_by_text("Sentuh layar untuk mulai")).to_be_visible(timeout=20_000)
+    page.mouse.click(400, 200)
+    expect(page.get_by_text("Sentuh layanan yang Anda perlukan")).to_be_visible()
+
+
+def test_spoken_guidance_plays_offline_clips(kiosk_server: BalaiServer, open_page) -> None:  # noqa: ANN001
+    page = open_page("voice", 800, 480, has_touch=True)
+    page.goto(f"{kiosk_server.url}/kiosk")
+    expect(page.locator(".kiosk-tile")).to_have_count(4)
+    _open_modes(page)
+    page.get_by_text("Panduan suara").tap()
+    page.get_by_role("button", name="Selesai").tap()
+    page.locator(".kiosk-tile", has_text="Surat Keterangan").tap()
+    expect(page.get_by_text("Nomor antrian Anda")).to_be_visible()
+    page.wait_for_function("() => (window.balaiLastSaid || '').includes('say-')", timeout=20_000)
+    url = page.evaluate("() => window.balaiLastSaid")
+    head = page.evaluate("""async (url) => { const r = await fetch(url); const b = new Uint8Array(await r.arrayBuffer());
+        return [r.status, String.fromCharCode(...b.slice(0, 4)), b.length]; }""", url)
+    assert head[0] == 200 and head[1] == "RIFF" and head[2] > 20_000, head
+    page.get_by_role("button", name="Selesai").tap()

@@ -18,6 +18,9 @@ settings = load_settings(environ={}, overrides={
     "public_url": "http://kantor.desa:8080",
     "mdns_enabled": False,
     "kiosk_idle_seconds": 60,
+    # Spoken guidance runs espeak-ng for every fixed sentence at start: only for the tests that listen to it.
+    "kiosk_voice": os.environ.get("BALAI_TEST_VOICE", "0") == "1",
+    "language_files": os.environ.get("BALAI_TEST_LANGUAGE_FILES") or None,
     # USB sticks: a test lists a temporary folder as a mounted stick; otherwise none (not this machine's).
     "usb_mount_roots": os.environ.get("BALAI_TEST_USB_ROOT"),
     "usb_mounts_file": os.environ.get("BALAI_TEST_MOUNTS", str(data / "no-mounts")),
