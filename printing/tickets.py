@@ -51,6 +51,10 @@ class TicketContent:
     qr_url: str
     qr_caption: str
     footer: str
+    # The office Wi-Fi, printed small under the status QR when the office has one: the `WIFI:` text for
+    # the QR and the lines beside it ("Wi-Fi: <name>\nScan to connect"). Empty = no Wi-Fi block at all.
+    wifi_qr: str = ""
+    wifi_caption: str = ""
 
 
 # --------------------------------------------------------------------- fonts
@@ -237,7 +241,32 @@ class _Gap:
         """Nothing to draw: the canvas is already white."""
 
 
-_Block = _TextBlock | _BigTextBlock | _RuleBlock | _ImageBlock | _Gap
+@dataclass(frozen=True)
+class _SideBlock:
+    """A small QR on the left with a few lines of text beside it, vertically centred on each other.
+
+    Side by side rather than stacked: the Wi-Fi block then costs the height of its QR only, and the
+    58 mm ticket stays short.
+    """
+
+    image: Image.Image
+    text: _TextBlock | _Gap
+    margin: int
+    gap: int
+    height: int
+
+    def draw(self, canvas: Image.Image, draw: ImageDraw.ImageDraw, y: int) -> None:
+        """Paste the QR at the left margin and draw the lines left-aligned beside it."""
+        canvas.paste(self.image, (self.margin, y + (self.height - self.image.height) // 2))
+        if isinstance(self.text, _TextBlock):
+            x = self.margin + self.image.width + self.gap
+            line_y = y + (self.height - self.text.height) // 2
+            for line in self.text.lines:
+                draw.text((x, line_y), line, font=self.text.font, fill=_BLACK)
+                line_y += _line_height(self.text.font)
+
+
+_Block = _TextBlock | _BigTextBlock | _RuleBlock | _ImageBlock | _Gap | _SideBlock
 
 
 def _text_block(text: str, font: Font, max_width: int) -> _TextBlock | _Gap:
@@ -291,6 +320,26 @@ def _qr_matrix(data: str) -> list[list[bool]] | None:
     return None
 
 
+def _qr_image(data: str, max_width: int, max_module: int) -> Image.Image | None:
+    """The QR as whole-dot modules no wider than ``max_width``, or None when no usable one fits.
+
+    Modules are whole dots (nearest-neighbour scaling) so edges stay sharp on
+    a thermal head; at least 3 dots per module is what phone cameras read
+    reliably at arm's length.
+    """
+    matrix = _qr_matrix(data)
+    if matrix is None:
+        return None
+    modules = len(matrix)
+    module_px = min(max_module, max_width // modules)
+    if module_px < 3:
+        return None
+    raw = bytes(_BLACK if dark else _WHITE for row in matrix for dark in row)
+    small = Image.frombytes("L", (modules, modules), raw)
+    size = modules * module_px
+    return small.resize((size, size), Image.Resampling.NEAREST)
+
+
 def _qr_block(url: str, max_width: int, max_module: int, fallback_font: Font) -> _Block:
     """The phone-status QR code, or the URL as text if no usable QR fits.
 
@@ -302,17 +351,31 @@ def _qr_block(url: str, max_width: int, max_module: int, fallback_font: Font) ->
     url = _clean(url).strip()
     if not url:
         return _Gap(0)
-    matrix = _qr_matrix(url)
-    if matrix is not None:
-        modules = len(matrix)
-        module_px = min(max_module, max_width // modules)
-        if module_px >= 3:
-            raw = bytes(_BLACK if dark else _WHITE for row in matrix for dark in row)
-            small = Image.frombytes("L", (modules, modules), raw)
-            size = modules * module_px
-            image = small.resize((size, size), Image.Resampling.NEAREST)
-            return _ImageBlock(image, size)
+    image = _qr_image(url, max_width, max_module)
+    if image is not None:
+        return _ImageBlock(image, image.height)
     return _text_block(url, fallback_font, max_width)
+
+
+def _wifi_blocks(data: str, caption: str, margin: int, text_width: int, max_module: int,
+                 font: Font) -> list[_Block]:
+    """The office Wi-Fi: a small QR with its caption beside it.
+
+    A long network name and password make a bigger code: wider than half the paper it goes under its
+    caption instead, so the caption keeps a readable column. With no usable QR only the caption prints;
+    the payload holds the password, so unlike the status URL it is never printed as text.
+    """
+    data = _clean(data).strip()
+    if not data:
+        return []
+    image = _qr_image(data, text_width, max_module)
+    if image is None:
+        return [_text_block(caption, font, text_width)]
+    gap = max(4, margin)
+    if image.width > text_width // 2:
+        return [_text_block(caption, font, text_width), _Gap(gap), _ImageBlock(image, image.height)]
+    text = _text_block(caption, font, text_width - image.width - gap)
+    return [_SideBlock(image, text, margin, gap, max(image.height, text.height))]
 
 
 def _layout(content: TicketContent, width: int) -> list[_Block]:
@@ -350,6 +413,12 @@ def _layout(content: TicketContent, width: int) -> list[_Block]:
         _qr_block(content.qr_url, text_width, max_module=px(6), fallback_font=small_font),
         _Gap(px(4)),
         _text_block(content.qr_caption, small_font, text_width),
+    ]
+    if content.wifi_qr.strip():
+        blocks.append(_Gap(px(10)))
+        blocks += _wifi_blocks(content.wifi_qr, content.wifi_caption, margin, text_width, max_module=px(3),
+                               font=small_font)
+    blocks += [
         rule,
         _text_block(content.footer, small_font, text_width),
         _Gap(px(8)),

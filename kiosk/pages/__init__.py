@@ -9,7 +9,7 @@ def register_pages(ctx: AppContext) -> None:
                              village_settings)
     from kiosk.pages import letter_types_admin, operator_letter_detail, operator_letters
     from kiosk.pages import kiosk_letters, phone_letters, verify
-    from kiosk.pages import operator_announcements, operator_sync, phone_announcements
+    from kiosk.pages import operator_announcements, operator_sync, phone_announcements, phone_home
 
     home.register(ctx)
     setup.register(ctx)
@@ -38,3 +38,4 @@ def register_pages(ctx: AppContext) -> None:
     verify.register(ctx)
     # Announcements on phones, and their pictures (public: the kiosk, the TV and phones show them).
     phone_announcements.register(ctx)
+    phone_home.register(ctx)  # /m, the phone home page, and its web app manifest

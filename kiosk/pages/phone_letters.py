@@ -44,7 +44,8 @@ FORM_OVERHEAD_BYTES = 256 * 1024      # the answers and multipart framing around
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-                               "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                               "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                               "manifest-src 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }

@@ -1,4 +1,5 @@
-"""/operator/village: the admin keeps the village identity and the local names of its areas."""
+"""/operator/village: the admin keeps the village identity, the local names of its areas, the logo, and the
+office Wi-Fi offered to residents' phones."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from kiosk.context import AppContext
 from kiosk.pages.auth import require, still_allowed
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.frame import operator_frame
+from kiosk.pages.components.wifi_qr import phone_join_panel
 from kiosk.pages.operator_letter_detail import file_response, refusal, route_account
 from kiosk.pages.session import client_address, translator
-from kiosk.services import village, village_logo
+from kiosk.services import office_wifi, village, village_logo
 from kiosk.services.clock import INDONESIAN_ZONES, ZONE_ABBREVIATIONS
 
 
@@ -81,6 +83,72 @@ def register(ctx: AppContext) -> None:
             problem = ui.label("").classes("text-negative").mark("logo-error")
         show()
 
+    def wifi_section(username: str, client: str, t) -> None:  # noqa: ANN001 - a Translator
+        """The Wi-Fi residents join from the kiosk's and the ticket's QR. The password is shown masked (an
+        eye button reveals it): not a secret from residents, but not for whoever looks over the admin's
+        shoulder either. A preview shows exactly what the kiosk will show."""
+        wifi = office_wifi.current()
+        securities = {kind: t(f"wifi.security.{kind}") for kind in office_wifi.SECURITIES}
+        with ui.card().classes("w-full max-w-2xl").mark("wifi-section"):
+            ui.label(t("wifi.title")).classes("text-h6")
+            ui.label(t("wifi.hint")).classes("text-caption text-grey-7")
+            ssid = ui.input(t("wifi.ssid"), value=wifi.ssid if wifi else "").props("outlined autocomplete=off") \
+                .classes("w-full").mark("wifi-ssid")
+            password = ui.input(t("wifi.password"), value=wifi.password if wifi else "", password=True,
+                                password_toggle_button=True) \
+                .props("outlined autocomplete=new-password").classes("w-full").mark("wifi-password")
+            ui.label(t("wifi.password_hint")).classes("text-caption text-grey-7")
+            security = ui.select(securities, value=wifi.security if wifi else "WPA", label=t("wifi.security")) \
+                .props("outlined").classes("w-full").mark("wifi-security")
+            hidden = ui.checkbox(t("wifi.hidden"), value=wifi.hidden if wifi else False).mark("wifi-hidden")
+            problem = ui.label("").classes("text-negative").mark("wifi-error")
+            with ui.row().classes("gap-2"):
+                ui.button(t("wifi.save"), icon="wifi", on_click=lambda: save()).mark("wifi-save")
+                remove_button = ui.button(t("wifi.remove"), icon="wifi_off", on_click=lambda: remove()) \
+                    .props("flat color=negative").mark("wifi-remove")
+            ui.label(t("wifi.preview")).classes("text-subtitle1 q-mt-md")
+            preview = ui.column().classes("w-full items-center").mark("wifi-preview")
+
+        def show() -> None:
+            configured = office_wifi.current()
+            remove_button.set_visibility(configured is not None)
+            preview.clear()
+            with preview:
+                if configured is None:
+                    ui.label(t("wifi.not_set")).classes("text-grey-7").mark("wifi-not-set")
+                phone_join_panel(ctx, t, 140)
+
+        def save() -> None:
+            if still_allowed("admin") is None:
+                return
+            problem.set_text("")
+            try:
+                saved = office_wifi.save(ssid.value or "", password.value or "", security.value or "",
+                                         bool(hidden.value), actor=username, client=client)
+            except Exception as error:  # noqa: BLE001
+                problem.set_text(error_text(error, t))
+                return
+            ssid.set_value(saved.ssid)
+            ui.notify(t("wifi.saved"), type="positive")
+            show()
+
+        def remove() -> None:
+            if still_allowed("admin") is None:
+                return
+            problem.set_text("")
+            try:
+                office_wifi.clear(actor=username, client=client)
+            except Exception as error:  # noqa: BLE001
+                problem.set_text(error_text(error, t))
+                return
+            ssid.set_value("")
+            password.set_value("")
+            hidden.set_value(False)
+            ui.notify(t("wifi.removed"), type="positive")
+            show()
+
+        show()
+
     @ui.page("/operator/village", title="Balai · Desa")
     def village_page(request: Request) -> RedirectResponse | None:
         account = require(request, "admin")
@@ -131,4 +199,5 @@ def register(ctx: AppContext) -> None:
 
                 ui.button(t("common.save"), icon="save", on_click=save).mark("village-save")
             logo_section(account.username, client, t)
+            wifi_section(account.username, client, t)
         return None
