@@ -31,16 +31,16 @@ class CheckSteps:
         flow.wipe()
         flow.step = "check"
         with self.screen(t("ksurat.title_check"), back=self.go_home):
-            with ui.grid(columns=2).classes("w-full grow gap-3").style("grid-auto-rows: 1fr"):
+            with ui.grid().classes("ks-choices w-full grow gap-3").style("min-height:0"):
                 for marker, icon, title, hint, handler in (
                         ("check-login", "badge", "ksurat.check_login", "ksurat.check_login_hint", self.show_nik),
                         ("check-code", "qr_code_2", "ksurat.check_code", "ksurat.check_code_hint", self.show_code)):
                     with ui.button(on_click=self.act(handler)).props("unelevated color=teal-7 no-caps") \
                             .classes("ks-tile w-full h-full").mark(marker):
-                        with ui.column().classes("items-center gap-2"):
+                        with ui.column().classes("items-center gap-2 overflow-hidden"):
                             ui.icon(icon, size="3rem")
-                            ui.label(t(title)).classes("text-h6")
-                            ui.label(t(hint)).classes("text-body2 opacity-90")
+                            ui.label(t(title)).classes("ks-clamp-2 text-h6 leading-tight")
+                            ui.label(t(hint)).classes("ks-clamp-3 text-body2 opacity-90")
 
     async def show_letters(self, page: int | None = None, reload: bool = True) -> None:
         flow, t = self.flow, self.t
@@ -65,7 +65,8 @@ class CheckSteps:
         t = self.t
         status = t("letter.status.revoked") if summary.revoked else t(f"letter.status.{summary.status}")
         printable = summary.status in ("siap", "diambil") and not summary.revoked and bool(summary.number)
-        with ui.row().classes("w-full items-center no-wrap gap-3 q-px-md q-py-xs bg-grey-2 rounded-borders") \
+        with ui.row().classes("ks-letter w-full items-center no-wrap gap-3 q-px-md q-py-xs bg-grey-2 "
+                              "rounded-borders") \
                 .style("min-height: 76px").mark(f"request-{summary.tracking_code}"):
             with ui.column().classes("grow gap-0 overflow-hidden").style("min-width:0"):
                 ui.label(summary.type_name).classes("text-subtitle1 text-weight-bold ellipsis w-full")

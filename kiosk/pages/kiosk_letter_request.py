@@ -14,9 +14,9 @@ from kiosk.context import AppContext
 from kiosk.i18n import Translator
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.keypad import KeyTarget, digit_keypad, letter_keyboard
-from kiosk.pages.letter_inputs import (DIGIT_TYPES, FIELDS_PER_PAGE, TYPES_PER_PAGE, date_to_typed, field_problems,
-                                      page_count, requirement_hint, shown_value, spelled_date, typed_date,
-                                      typed_to_iso)
+from kiosk.pages.letter_inputs import (CONFIRM_FIELDS_PER_PAGE, DIGIT_TYPES, FIELDS_PER_PAGE, TYPES_PER_PAGE,
+                                      date_to_typed, field_problems, page_count, requirement_hint, shown_value,
+                                      spelled_date, typed_date, typed_to_iso)
 from kiosk.pages.components.qr import qr_code
 from kiosk.services import letter_print, letter_requests, letter_types
 from kiosk.services.letter_fields import FieldErrors, FieldSpec, clean_fields
@@ -45,14 +45,15 @@ class RequestSteps:
         with self.screen(t("ksurat.choose_type"), back=self.logout_to_pin, pager=(flow.page, pages, self.show_types)):
             if not known:
                 ui.label(t("ksurat.no_types")).classes("text-h6")
-            with ui.grid(columns=3).classes("w-full grow gap-2").style("grid-auto-rows: 1fr"):
+            with ui.grid().classes("ks-types w-full grow gap-2").style("min-height:0"):
                 for info in shown:
                     with ui.button(on_click=self.act(lambda code=info.code: self.choose_type(code))) \
                             .props("unelevated color=teal-7 no-caps align=left") \
                             .classes("ks-tile w-full h-full").mark(f"type-{info.code}"):
-                        with ui.column().classes("items-start gap-1 w-full text-left"):
-                            ui.label(info.name).classes("text-subtitle1 text-weight-bold leading-tight")
-                            ui.label(requirement_hint(info, t)).classes("text-caption leading-tight opacity-90")
+                        with ui.column().classes("items-start gap-1 w-full text-left overflow-hidden"):
+                            ui.label(info.name).classes("ks-clamp-3 text-subtitle1 text-weight-bold leading-tight")
+                            ui.label(requirement_hint(info, t)) \
+                                .classes("ks-clamp-2 text-caption leading-tight opacity-90")
 
     def choose_type(self, code: str) -> None:
         flow = self.flow
@@ -71,7 +72,7 @@ class RequestSteps:
             flow.page = page
         info = self.current_type()
         if not info.fields:
-            self.show_confirm()
+            self.show_confirm(0)
             return
         pages = page_count(len(info.fields), FIELDS_PER_PAGE)
         flow.page = min(max(flow.page, 0), pages - 1)
@@ -79,7 +80,7 @@ class RequestSteps:
         with self.screen(t("ksurat.fill_title", type=info.name), back=self.back_to_types,
                          primary=(t("ksurat.next"), "arrow_forward", self.fields_done),
                          pager=(flow.page, pages, self.show_fields)):
-            with ui.grid(columns=2).classes("w-full grow gap-2").style("grid-template-rows: repeat(3, 1fr)"):
+            with ui.grid().classes("ks-fields w-full grow gap-2").style("min-height:0"):
                 for spec in shown:
                     self.field_row(spec)
 
@@ -113,7 +114,7 @@ class RequestSteps:
             self.show_fields(first // FIELDS_PER_PAGE)
             return
         flow.problems = {}
-        self.show_confirm()
+        self.show_confirm(0)
 
     def _answers(self, info: LetterTypeInfo) -> dict[str, str]:
         return {spec.name: self.flow.values.get(spec.name, "") for spec in info.fields}
@@ -133,7 +134,7 @@ class RequestSteps:
             elif spec.type == "date":
                 self._date_editor(spec, value, problem)
             elif spec.type in DIGIT_TYPES:
-                with ui.row().classes("w-full grow no-wrap items-center gap-6"):
+                with ui.row().classes("ks-pair w-full grow items-center gap-6"):
                     with ui.column().classes("grow gap-2"):
                         if spec.help:
                             ui.label(spec.help).classes("text-body1 text-grey-8")
@@ -157,7 +158,7 @@ class RequestSteps:
         if spec.help or problem:
             ui.label(problem or spec.help).classes("text-subtitle1" + (" text-red-9" if problem else " text-grey-8"))
         columns = 2 if any(len(option) > 22 for option in spec.options) else 3
-        with ui.grid(columns=columns).classes("w-full grow gap-2").style("grid-auto-rows: minmax(64px, 1fr)"):
+        with ui.grid().classes(f"ks-options-{columns} w-full grow gap-2").style("min-height:0"):
             for index, option in enumerate(spec.options):
                 chosen = option == value
                 ui.button(option, on_click=self.act(lambda o=option: self.save_value(spec, o))) \
@@ -168,7 +169,7 @@ class RequestSteps:
         """Day-month-year typed on the digit keys (a calendar's day cells are far too small for a finger at 480
         px high), with the date spelled out below so the resident sees what they typed."""
         t = self.t
-        with ui.row().classes("w-full grow no-wrap items-center gap-6"):
+        with ui.row().classes("ks-pair w-full grow items-center gap-6"):
             with ui.column().classes("grow gap-2"):
                 ui.label(problem or spec.help or t("ksurat.date_hint")) \
                     .classes("text-subtitle1" + (" text-red-9" if problem else " text-grey-8"))
@@ -195,28 +196,37 @@ class RequestSteps:
         flow.editing = ""
         self.show_fields()
 
-    def show_confirm(self) -> None:
+    def show_confirm(self, page: int | None = None) -> None:
+        """The answers to check, beside (portrait: above) what to bring. A type with more answers than fit the
+        smallest screen shows them a page at a time with the footer's pager; the Kirim button is on every page."""
         flow, t = self.flow, self.t
         flow.step = "confirm"
+        if page is not None:
+            flow.confirm_page = page
         info = self.current_type()
+        pages = page_count(len(info.fields), CONFIRM_FIELDS_PER_PAGE)
+        flow.confirm_page = min(max(flow.confirm_page, 0), pages - 1)
+        first = flow.confirm_page * CONFIRM_FIELDS_PER_PAGE
+        shown = info.fields[first:first + CONFIRM_FIELDS_PER_PAGE]
         back = self.show_fields if info.fields else self.back_to_types
-        with self.screen(t("ksurat.confirm_title"), back=back, primary=(t("ksurat.submit"), "send", self.submit)):
-            with ui.row().classes("w-full grow no-wrap gap-4"):
-                with ui.column().classes("grow gap-1 overflow-hidden").style("min-width:0; flex-basis: 60%"):
+        with self.screen(t("ksurat.confirm_title"), back=back, primary=(t("ksurat.submit"), "send", self.submit),
+                         pager=(flow.confirm_page, pages, self.show_confirm)):
+            with ui.row().classes("ks-split w-full grow gap-4").style("min-height:0"):
+                with ui.column().classes("ks-confirm-answers gap-1 overflow-hidden"):
                     ui.label(t("ksurat.confirm_letter")).classes("text-caption text-grey-8")
-                    ui.label(info.name).classes("text-h6 text-weight-bold leading-tight").mark("confirm-type")
+                    ui.label(info.name).classes("ks-clamp-2 text-h6 text-weight-bold leading-tight") \
+                        .mark("confirm-type")
                     with ui.grid(columns=2).classes("w-full gap-x-4 gap-y-1"):
-                        for spec in info.fields:
+                        for spec in shown:
                             with ui.column().classes("gap-0 overflow-hidden").style("min-width:0"):
                                 ui.label(spec.label).classes("text-caption text-grey-8 ellipsis w-full")
                                 ui.label(shown_value(spec, flow.values.get(spec.name, "")) or "-") \
                                     .classes("text-body1 text-weight-medium ellipsis w-full")
                     self.message_label()
-                with ui.column().classes("gap-1 q-pa-sm bg-amber-1 rounded-borders overflow-hidden") \
-                        .style("flex-basis: 40%; min-width:0"):
-                    ui.label(t("ksurat.confirm_bring")).classes("text-subtitle1 text-weight-bold")
+                with ui.column().classes("ks-confirm-bring gap-1 q-pa-sm bg-amber-1 rounded-borders overflow-hidden"):
+                    ui.label(t("ksurat.confirm_bring")).classes("text-subtitle1 text-weight-bold leading-tight")
                     for item in info.requirements or (t("ksurat.nothing_to_bring"),):
-                        ui.label(f"• {item}").classes("text-body2 leading-tight")
+                        ui.label(f"• {item}").classes("ks-clamp-2 text-body2 leading-tight")
 
     async def submit(self) -> None:
         flow, t, ctx = self.flow, self.t, self.ctx
@@ -252,7 +262,7 @@ class RequestSteps:
         printer_ok = slip_queued and self.ctx.print_worker is not None and self.ctx.print_worker.state.ready
         with self.screen(t("ksurat.title_request"), back=None, cancel=False,
                          primary=(t("kiosk.done"), "check", self.go_home)):
-            with ui.row().classes("w-full grow items-center justify-center no-wrap gap-8"):
+            with ui.row().classes("ks-split ks-done w-full grow items-center justify-center gap-8"):
                 with ui.column().classes("items-center gap-1"):
                     ui.label(t("ksurat.code_caption")).classes("text-h6")
                     ui.label(code).classes("ks-code text-teal-900").mark("letter-code")

@@ -2,8 +2,9 @@
 
 Request: NIK -> PIN -> letter type -> its fields -> check -> tracking code on screen and on a slip.
 Check: NIK -> PIN -> the resident's letters, a signed one printed on the office printer; or a tracking code
-alone -> its status. Every step fits the 800x480 screen without scrolling, has "Kembali" and "Batal", and
-takes its input from keys drawn in the page. After `kiosk_idle_seconds` without a touch everything entered
+alone -> its status. Every step fits the kiosk's screen without scrolling (800x480 up, landscape or portrait:
+FLOW_CSS lays the steps out again for a portrait screen), has "Kembali" and "Batal", and takes its input from
+keys drawn in the page. After `kiosk_idle_seconds` without a touch everything entered
 (NIK, PIN, answers) is wiped and the kiosk goes home.
 """
 
@@ -32,13 +33,53 @@ from kiosk.services.letter_requests import LetterSummary
 
 FLOW_KEY = "balai_kiosk_letters"
 FLOW_CSS = """
-.ks-head { height: 44px; min-height: 44px; }
+.ks-head { min-height: 44px; }
+.ks-title { min-width: 0; flex: 1 1 auto; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+.ks-root .ks-foot { flex-wrap: nowrap; }
 .ks-foot .q-btn { min-height: 64px; min-width: 64px; font-size: 1.15rem; }
 .ks-tile { min-height: 64px; border-radius: 16px; }
-.ks-code { font-size: min(15vh, 5.5rem); font-weight: 800; line-height: 1; letter-spacing: 0.04em; }
+.ks-clamp-2, .ks-clamp-3 { display: -webkit-box; -webkit-box-orient: vertical; overflow: hidden; }
+.ks-clamp-2 { -webkit-line-clamp: 2; }
+.ks-clamp-3 { -webkit-line-clamp: 3; }
+.ks-code { font-size: min(15vh, 5.5rem, 11vw); font-weight: 800; line-height: 1; letter-spacing: 0.04em;
+           white-space: nowrap; }
 .ks-entry .q-field__native { font-size: 1.9rem; letter-spacing: 0.08em; }
 .ks-entry.ks-text .q-field__native { font-size: 1.4rem; letter-spacing: 0; }
+.ks-types { grid-template-columns: repeat(3, minmax(0, 1fr)); grid-template-rows: repeat(2, minmax(0, 1fr)); }
+.ks-fields { grid-template-columns: repeat(2, minmax(0, 1fr)); grid-template-rows: repeat(3, minmax(0, 1fr)); }
+.ks-choices { grid-template-columns: repeat(2, minmax(0, 1fr)); grid-auto-rows: minmax(0, 1fr); }
+.ks-options-3 { grid-template-columns: repeat(3, minmax(0, 1fr)); grid-auto-rows: minmax(64px, 1fr); }
+.ks-options-2 { grid-template-columns: repeat(2, minmax(0, 1fr)); grid-auto-rows: minmax(64px, 1fr); }
+.ks-pair, .ks-split { display: flex; flex-direction: row; flex-wrap: nowrap; }
+.ks-confirm-answers { flex: 3 1 0; min-width: 0; }
+.ks-confirm-bring { flex: 2 1 0; min-width: 0; align-self: flex-start; }
 body { overscroll-behavior: none; user-select: none; touch-action: manipulation; }
+/* Portrait kiosks are narrow and tall: what sits side by side in landscape goes one under the other, the
+   title may take two lines, and the pager gets a line of its own above the footer's buttons. */
+@media (orientation: portrait) {
+  .ks-title { white-space: normal; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2;
+              line-height: 1.3 !important; }
+  .ks-head { padding-top: 4px; padding-bottom: 4px; }
+  .ks-root .ks-foot { flex-wrap: wrap; row-gap: 8px; }
+  .ks-pager { order: -1; width: 100%; justify-content: center; }
+  .ks-pair, .ks-split { flex-direction: column !important; align-items: stretch !important;
+                        justify-content: center !important; gap: 16px !important; }
+  .ks-pair > * { flex-grow: 0 !important; }
+  .ks-pair > .balai-digits { align-self: center !important; width: min(100%, 400px) !important;
+                             grid-auto-rows: 76px !important; }
+  .ks-split { justify-content: flex-start !important; }
+  .ks-split > * { flex: 0 0 auto !important; align-self: stretch !important; }
+  .ks-split.ks-done { justify-content: center !important; }
+  .ks-done > * { align-self: center !important; }
+  .ks-types { grid-template-columns: repeat(2, minmax(0, 1fr)); grid-template-rows: repeat(3, minmax(0, 1fr)); }
+  .ks-fields { grid-template-columns: minmax(0, 1fr); grid-template-rows: repeat(6, minmax(0, 1fr)); }
+  .ks-choices { grid-template-columns: minmax(0, 1fr); }
+  .ks-letter { flex-wrap: wrap !important; justify-content: flex-end; }
+  .ks-letter > :first-child { flex: 1 1 100% !important; }
+  .ks-options-3 { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .ks-options-2 { grid-template-columns: minmax(0, 1fr); }
+  .ks-options-2, .ks-options-3 { grid-auto-rows: minmax(80px, 140px); align-content: center; }
+}
 """
 
 
@@ -55,6 +96,7 @@ class Flow:
     problems: dict[str, str] = field(default_factory=dict)
     editing: str = ""
     page: int = 0
+    confirm_page: int = 0
     message: str = ""
     letters: list[LetterSummary] = field(default_factory=list)
     code: str = ""
@@ -80,7 +122,7 @@ class LetterKiosk(RequestSteps, CheckSteps):
         ui.add_css(FLOW_CSS)
         ui.query(".nicegui-content").classes("p-0 gap-0")
         self.stable = ui.element()  # outlives every step: notifications live here
-        self.root = ui.column().classes("w-full h-screen gap-0 no-wrap")
+        self.root = ui.column().classes("ks-root w-full h-screen gap-0 no-wrap")
         ui.timer(1.0, self.on_tick)
         app.storage.client[FLOW_KEY] = self
 
@@ -110,10 +152,11 @@ class LetterKiosk(RequestSteps, CheckSteps):
         with self.root:
             with ui.row().classes("ks-head w-full items-center no-wrap q-px-md gap-3 bg-teal-800 text-white"):
                 ui.icon("description", size="1.8rem")
-                ui.label(title).classes("text-h6 ellipsis").mark("step-title")
-            with ui.column().classes("w-full grow q-px-md q-py-xs gap-2 no-wrap overflow-hidden").style("min-height:0"):
+                ui.label(title).classes("ks-title text-h6").mark("step-title")
+            with ui.column().classes("ks-body w-full grow q-px-md q-py-xs gap-2 no-wrap overflow-hidden") \
+                    .style("min-height:0"):
                 yield
-            with ui.row().classes("ks-foot w-full items-center no-wrap q-px-md q-py-sm gap-2 bg-grey-2"):
+            with ui.row().classes("ks-foot w-full items-center q-px-md q-py-sm gap-2 bg-grey-2"):
                 if back is not None:
                     ui.button(t("common.back"), icon="arrow_back", on_click=self.act(back)) \
                         .props("outline color=teal-9 no-caps").mark("step-back")
@@ -123,11 +166,12 @@ class LetterKiosk(RequestSteps, CheckSteps):
                 ui.space()
                 if pager is not None and pager[1] > 1:
                     page, pages, turn = pager
-                    ui.button(icon="chevron_left", on_click=self.act(lambda: turn(page - 1))) \
-                        .props("outline color=teal-9").mark("page-prev").set_enabled(page > 0)
-                    ui.label(t("ksurat.page", page=page + 1, pages=pages)).classes("text-h6")
-                    ui.button(icon="chevron_right", on_click=self.act(lambda: turn(page + 1))) \
-                        .props("outline color=teal-9").mark("page-next").set_enabled(page < pages - 1)
+                    with ui.row().classes("ks-pager items-center no-wrap gap-2"):
+                        ui.button(icon="chevron_left", on_click=self.act(lambda: turn(page - 1))) \
+                            .props("outline color=teal-9").mark("page-prev").set_enabled(page > 0)
+                        ui.label(t("ksurat.page", page=page + 1, pages=pages)).classes("text-h6").mark("page-label")
+                        ui.button(icon="chevron_right", on_click=self.act(lambda: turn(page + 1))) \
+                            .props("outline color=teal-9").mark("page-next").set_enabled(page < pages - 1)
                 if primary is not None:
                     label, icon, handler = primary
                     ui.button(label, icon=icon, on_click=self.act(handler)) \
@@ -171,7 +215,7 @@ class LetterKiosk(RequestSteps, CheckSteps):
         title = t("ksurat.title_request" if flow.mode == "request" else "ksurat.title_check")
         back = self.go_home if flow.mode == "request" else self.show_check_start
         with self.screen(title, back=back, primary=(t("ksurat.next"), "arrow_forward", self.nik_done)):
-            with ui.row().classes("w-full grow no-wrap items-center gap-6"):
+            with ui.row().classes("ks-pair w-full grow items-center gap-6"):
                 with ui.column().classes("grow gap-2"):
                     ui.label(t("ksurat.nik_prompt")).classes("text-h5")
                     box = self.entry(flow.nik).mark("nik-input")
@@ -196,7 +240,7 @@ class LetterKiosk(RequestSteps, CheckSteps):
         flow.step = "pin"
         title = t("ksurat.title_request" if flow.mode == "request" else "ksurat.title_check")
         with self.screen(title, back=self.back_to_nik, primary=(t("ksurat.login"), "login", self.pin_done)):
-            with ui.row().classes("w-full grow no-wrap items-center gap-6"):
+            with ui.row().classes("ks-pair w-full grow items-center gap-6"):
                 with ui.column().classes("grow gap-2"):
                     ui.label(t("ksurat.pin_prompt")).classes("text-h5")
                     ui.label(t("ksurat.pin_for", nik=f"{flow.nik[:4]} •••• •••• {flow.nik[-4:]}")) \

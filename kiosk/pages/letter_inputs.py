@@ -20,6 +20,7 @@ from kiosk.services.letter_types import LetterTypeInfo
 FAILURE_SECONDS = 0.8     # every refused NIK + PIN answers after at least this long, whatever the reason
 TYPES_PER_PAGE = 6
 FIELDS_PER_PAGE = 6
+CONFIRM_FIELDS_PER_PAGE = 10  # answers on one page of the kiosk's check step: five rows of two fit 800x480
 LETTERS_PER_PAGE = 3
 CODE_CHARS = "23456789ABCDEFGHJKMNPQRSTVWXYZ-"
 DIGIT_TYPES = {"number": None, "money": None, "nik": None, "time": "."}

@@ -4,7 +4,6 @@ fits, every control is finger-sized), and the phone flow on a phone-sized screen
 from __future__ import annotations
 
 import re
-import time
 
 import httpx
 import pytest
@@ -104,11 +103,14 @@ def test_kiosk_request_by_tapping(letters_server: BalaiServer, open_page, screen
     expect(page.get_by_text("Pilih surat yang Anda perlukan")).to_be_visible()
     _check_kiosk_layout(page, f"{label} types")
     tile = page.locator(".ks-tile", has_text=letter["name"])
-    deadline = time.monotonic() + 30
+    pager = page.locator(".ks-pager")
     while tile.count() == 0:
-        assert time.monotonic() < deadline, f"no tile for {letter['name']}"
-        page.get_by_role("button", name="chevron_right").tap()
-        page.wait_for_timeout(300)
+        # The icon's name is hidden from the accessibility tree: find the button by its text, and wait for the
+        # next page's number (a redrawn step is empty for a moment).
+        shown = re.search(r"(\d+)/(\d+)", pager.inner_text())
+        assert shown and shown.group(1) != shown.group(2), f"no tile for {letter['name']}"
+        pager.locator(".q-btn", has_text="chevron_right").tap()
+        expect(pager).to_contain_text(f"{int(shown.group(1)) + 1}/{shown.group(2)}")
     tile.first.tap()
 
     expect(page.get_by_text(f"Isi data: {letter['name']}")).to_be_visible()

@@ -247,3 +247,40 @@ async def test_check_by_tracking_code_without_login(office: User) -> None:
     tap(office, "ABCD2345")
     office.find(marker="step-next").click()
     await office.should_see("Kode pelacakan tidak ditemukan. Periksa kembali kodenya.", retries=30)
+
+
+LONG_TYPE = {
+    "code": "TESPANJANG", "name": "Surat Keterangan Percobaan Panjang", "klasifikasi": "470",
+    "requirements": ["Fotokopi KTP"], "resident_fields": ["nama", "nik"],
+    "fields": [{"name": f"isian_{index:02d}", "label": f"Isian nomor {index:02d}", "type": "text",
+                "required": index == 1, "max_length": 40} for index in range(1, 13)],
+}
+
+
+async def test_check_step_pages_a_long_list_of_answers(office: User) -> None:
+    """Twelve answers do not fit a small kiosk screen on one check page: they page by ten, and Kirim works
+    from any page (the browser test checks that a full page fits every screen)."""
+    make_resident()
+    letter_types.save_type(LONG_TYPE, "<p>{{ isian.isian_01 }}</p>", actor="admin", create=True)
+    await office.open("/kiosk/surat")
+    await log_in(office)
+    await choose_type(office, "TESPANJANG")
+    office.find(marker="field-isian_01").click()
+    await office.should_see(marker="edit-input", retries=30)
+    tap(office, "SATU")
+    office.find(marker="step-next").click()  # OK
+    await office.should_not_see(marker="edit-input", retries=30)
+    await office.should_see("Satu", retries=30)
+    office.find(marker="step-next").click()  # Lanjut
+    await office.should_see("Periksa permohonan Anda", retries=30)
+    await office.should_see("Isian nomor 10")
+    await office.should_not_see("Isian nomor 11")
+    assert office.find(marker="page-label").elements.pop().text == "1/2"
+    office.find(marker="page-next").click()
+    await office.should_see("Isian nomor 12", retries=30)
+    await office.should_not_see("Isian nomor 01")
+    await office.should_see(marker="confirm-type")
+    office.find(marker="step-next").click()  # Kirim, from the second page
+    await office.should_see(marker="letter-code", retries=SLOW)
+    row = LetterRequest.get()
+    assert '"isian_01": "Satu"' in row.fields

@@ -17,6 +17,13 @@ KEY_CSS = """
              padding: 0 !important; }
 .balai-key.balai-key-wide { font-size: 1.2rem; }
 .balai-key .q-icon { font-size: 1.8rem; }
+.balai-keyrow { display: grid; width: 100%; gap: 6px; grid-auto-rows: 64px;
+                grid-template-columns: repeat(11, minmax(0, 1fr)); }
+/* A row of eleven 64 px keys needs 764 px; the page keeps 16 px either side. Narrower screens (portrait)
+   wrap each row onto two lines, keys in the same order: eight a line down to 586 px wide, six down to 446. */
+@media (max-width: 795px) { .balai-keyrow { grid-template-columns: repeat(8, minmax(0, 1fr)); } }
+@media (max-width: 585px) { .balai-keyrow { grid-template-columns: repeat(6, minmax(0, 1fr)); } }
+@media (max-width: 445px) { .balai-keyrow { grid-template-columns: repeat(5, minmax(0, 1fr)); } }
 """
 
 BACKSPACE = "back"
@@ -101,7 +108,8 @@ def digit_keypad(target: KeyTarget, *, extra: str | None = None, width_px: int =
                  clear_label: str = "C") -> ui.grid:
     """1-9, then (an extra key such as "." for a time, or clear) 0 backspace, in a 3x4 grid."""
     _add_css()
-    grid = ui.grid(columns=3).classes("gap-2").style(f"width:{width_px}px; grid-auto-rows: minmax(64px, 1fr)")
+    grid = ui.grid(columns=3).classes("balai-digits gap-2") \
+        .style(f"width:{width_px}px; grid-auto-rows: minmax(64px, 1fr)")
     with grid:
         for digit in "123456789":
             _key(digit, digit, target)
@@ -116,7 +124,8 @@ def digit_keypad(target: KeyTarget, *, extra: str | None = None, width_px: int =
 
 def letter_keyboard(target: KeyTarget, *, space_label: str = "spasi") -> ui.column:
     """Digits and capitals in four rows of eleven keys (shift, space and backspace included): fits 800 px wide
-    with every key at least 64 px; small letters come from the sentence-style shift."""
+    with every key at least 64 px; on a narrower (portrait) screen each row wraps onto two lines (KEY_CSS).
+    Small letters come from the sentence-style shift."""
     _add_css()
     shift_buttons: list[ui.button] = []
 
@@ -139,7 +148,7 @@ def letter_keyboard(target: KeyTarget, *, space_label: str = "spasi") -> ui.colu
     column = ui.column().classes("w-full").style("gap: 6px")
     with column:
         for row_index, row in enumerate(_LETTER_ROWS):
-            with ui.grid(columns=11).classes("w-full").style("gap: 6px; grid-auto-rows: 64px"):
+            with ui.element("div").classes("balai-keyrow"):
                 if row_index == 3 and not target.upper:
                     shift_buttons.append(_key(None, SHIFT, target, icon="arrow_upward", color="grey-4"))
                 for char in row:
