@@ -17,6 +17,7 @@ from nicegui import ui
 from kiosk.context import AppContext
 from kiosk.i18n import Translator
 from kiosk.pages.components.announcement import date_range
+from kiosk.pages.components.wifi_qr import phone_join_panel
 from kiosk.services import announcements, queue
 from kiosk.services.clock import format_long_date, local_time, utc_now
 from kiosk.services.village import VillageInfo
@@ -88,7 +89,17 @@ def _announcement_slides(ctx: AppContext, t: Translator, info: VillageInfo | Non
     return len(items)
 
 
-SLIDES: tuple[SlideMaker, ...] = (_welcome_slide, _announcement_slides, _queue_slide)
+def _phones_slide(ctx: AppContext, t: Translator, info: VillageInfo | None) -> int:
+    """Join the office Wi-Fi and open the phone pages: two QR codes a waiting resident can scan from a chair."""
+    with ui.carousel_slide("phones").classes("column items-center justify-center gap-2"):
+        with ui.row().classes("items-center gap-2"):
+            ui.icon("smartphone", size="2.4rem").classes("text-teal-8")
+            ui.label(t("attract.phones")).classes("text-h4 text-weight-bold text-center")
+        phone_join_panel(ctx, t, size_px=170)
+    return 1
+
+
+SLIDES: tuple[SlideMaker, ...] = (_welcome_slide, _announcement_slides, _queue_slide, _phones_slide)
 
 
 def draw_attract(ctx: AppContext, t: Translator, info: VillageInfo | None, on_touch: Callable[[], None],

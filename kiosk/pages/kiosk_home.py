@@ -21,7 +21,7 @@ from kiosk.pages.components.announcement import date_range
 from kiosk.pages.kiosk_attract import draw_attract
 from kiosk.pages.session import LANG_KEY, client_address, cycle_language, language
 from kiosk.i18n import Translator, language_name, next_language
-from kiosk.services import announcements, queue, village
+from kiosk.services import announcements, office_wifi, queue, village
 from kiosk.services.clock import local_time, utc_now
 from kiosk.services.queue import IssuedTicket
 
@@ -213,6 +213,10 @@ def register(ctx: AppContext) -> None:
                     with ui.column().classes("items-center gap-2"):
                         qr_code(f"{ctx.status_url_base}{ticket.id}", 170).mark("ticket-qr")
                         ui.label(t()("kiosk.scan_to_follow")).classes("text-center").style("max-width: 200px")
+                        wifi = office_wifi.current()
+                        if wifi is not None:  # the QR to join it is on the printed ticket and the attract screen
+                            ui.label(t()("wifi.qr_caption", ssid=wifi.ssid)).classes("text-weight-bold text-center") \
+                                .style("max-width: 200px; overflow-wrap: anywhere").mark("ticket-wifi")
                         ui.button(t()("kiosk.done"), icon="check", on_click=lambda: (touched(), show_home(spoken=True))) \
                             .props("unelevated color=teal-8 size=xl no-caps").classes("min-h-[64px] min-w-[180px]") \
                             .mark("ticket-done")

@@ -22,16 +22,21 @@ from nicegui import app, ui
 
 from kiosk.context import AppContext
 from kiosk.i18n import Translator
+from kiosk.pages.components import kiosk_access
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.components.keypad import KeyTarget, digit_keypad
 from kiosk.pages.kiosk_letter_check import CheckSteps
 from kiosk.pages.kiosk_letter_request import RequestSteps
 from kiosk.pages.letter_inputs import resident_login
-from kiosk.pages.session import client_address, language
+from kiosk.pages.session import LANG_KEY, client_address, language
 from kiosk.services import village
 from kiosk.services.letter_requests import LetterSummary
 
 FLOW_KEY = "balai_kiosk_letters"
+# The guidance sentence (kiosk/i18n/kiosk_access.py `voice.*`) said when a step is entered.
+VOICE_BY_STEP = {"nik": "nik", "pin": "pin", "types": "types", "fields": "fields", "edit": "edit",
+                 "confirm": "confirm", "done": "sent", "check": "check", "code": "code", "code_status": "status",
+                 "letters": "letters"}
 FLOW_CSS = """
 .ks-head { min-height: 44px; }
 .ks-title { min-width: 0; flex: 1 1 auto; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
@@ -120,6 +125,8 @@ class LetterKiosk(RequestSteps, CheckSteps):
         info = village.get_village()
         self.zone = info.timezone if info else "Asia/Jakarta"
         ui.add_css(FLOW_CSS)
+        kiosk_access.install(ctx)  # high contrast / large text chosen on the home screen, press feedback, voice
+        self.spoken_step = ""
         ui.query(".nicegui-content").classes("p-0 gap-0")
         self.stable = ui.element()  # outlives every step: notifications live here
         self.root = ui.column().classes("ks-root w-full h-screen gap-0 no-wrap")
@@ -148,6 +155,7 @@ class LetterKiosk(RequestSteps, CheckSteps):
         """Header, a body that never scrolls, and the footer: Kembali, Batal, a pager, the main action."""
         self.root.clear()
         self.inputs = []
+        self.guide()
         t = self.t
         with self.root:
             with ui.row().classes("ks-head w-full items-center no-wrap q-px-md gap-3 bg-teal-800 text-white"):
@@ -205,7 +213,19 @@ class LetterKiosk(RequestSteps, CheckSteps):
     def on_tick(self) -> None:
         if time.monotonic() - self.last_touch > self.ctx.settings.kiosk_idle_seconds:
             self.last_touch = time.monotonic()
+            # The next resident starts in the office's language with the standard display and no voice.
+            app.storage.user[LANG_KEY] = self.ctx.settings.language
+            kiosk_access.reset_modes()
             self.go_home()
+
+    def guide(self) -> None:
+        """Say the current step's sentence once when the step is entered (not again when it is redrawn for a
+        page turn or a typed key)."""
+        step = self.flow.step
+        if step != self.spoken_step:
+            self.spoken_step = step
+            if step in VOICE_BY_STEP:
+                kiosk_access.say(self.ctx, VOICE_BY_STEP[step], self.t.lang)
 
     # --- NIK and PIN ----------------------------------------------------------------------------------------
 

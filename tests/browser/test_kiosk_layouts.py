@@ -252,15 +252,18 @@ def test_attract_screen_rotates_and_a_tap_wakes_the_kiosk(attract_server: BalaiS
     expect(page.locator(".kiosk-tile")).to_have_count(4)
     expect(page.get_by_text("Sentuh layar untuk mulai")).to_be_visible(timeout=30_000)
     seen: set[str] = set()
-    deadline = time.monotonic() + 45
-    while len(seen) < 3 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+    slides = ("Selamat datang di Kantor Desa Sukamaju", "Vaksinasi Gratis di Posyandu", "Layanan hari ini",
+              "Pantau antrian dari HP Anda")
+    while len(seen) < len(slides) and time.monotonic() < deadline:
         text = page.evaluate("() => [...document.querySelectorAll('.q-carousel__slide')].map((s) => s.innerText).join(' ')")
-        for marker in ("Selamat datang di Kantor Desa Sukamaju", "Vaksinasi Gratis di Posyandu", "Layanan hari ini"):
+        for marker in slides:
             if marker in text and marker not in seen:
                 seen.add(marker)
+                page.wait_for_timeout(800)  # let the fade from the previous slide finish
                 screenshot(page, f"slide-{len(seen)}")
         page.wait_for_timeout(500)
-    assert len(seen) == 3, f"slides seen: {seen}"
+    assert len(seen) == len(slides), f"slides seen: {seen}"
     m = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert m[0] <= width and m[1] <= height, f"the attract screen scrolls: {m}"
     page.mouse.click(width // 2, height // 3)  # where a service tile will be: the tap must not take a ticket
@@ -300,3 +303,8 @@ def test_spoken_guidance_plays_offline_clips(kiosk_server: BalaiServer, open_pag
         return [r.status, String.fromCharCode(...b.slice(0, 4)), b.length]; }""", url)
     assert head[0] == 200 and head[1] == "RIFF" and head[2] > 20_000, head
     page.get_by_role("button", name="Selesai").tap()
+    # The voice stays on for the visit: the letter service's first step speaks too.
+    page.locator("button", has_text="Minta Surat").tap()
+    page.wait_for_url("**/kiosk/surat")
+    page.wait_for_function("(old) => (window.balaiLastSaid || '').includes('say-') && window.balaiLastSaid !== old",
+                           arg=url, timeout=20_000)

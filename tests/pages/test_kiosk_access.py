@@ -12,7 +12,7 @@ import pytest
 from nicegui.testing import User
 
 from kiosk.models import Ticket
-from kiosk.services import announcements
+from kiosk.services import announcements, office_wifi
 from tests.pages import state
 from tests.pages.conftest import _simulate
 
@@ -64,6 +64,7 @@ async def test_attract_screen_after_idle_shows_announcements_and_a_tap_wakes_wit
     announcements.create("Kerja bakti Minggu pagi", "Kumpul di balai desa jam 07.00.",
                          announcements.village_today(), None, None,
                          folder=state.ctx.settings.announcements_dir, actor="test")
+    office_wifi.save("Balai Desa Tamu", "sandi-tamu-2026", "WPA", actor="test")
     await office.open("/kiosk")
     await office.should_see(HOME, retries=30)
     _settings(kiosk_attract_seconds=1)
@@ -71,6 +72,10 @@ async def test_attract_screen_after_idle_shows_announcements_and_a_tap_wakes_wit
     await office.should_see("Sentuh layar untuk mulai")
     await office.should_see("Kerja bakti Minggu pagi")
     await office.should_see("Layanan hari ini")
+    # Phones: the office Wi-Fi QR and the phone pages' address (the QR holds the IP address / public URL).
+    await office.should_see("Pantau antrian dari HP Anda")
+    await office.should_see("Wi-Fi: Balai Desa Tamu")
+    await office.should_see(marker="phone-url", content="http://kantor.desa:8080/m")
     _settings(kiosk_attract_seconds=60)
     office.find(marker="attract-touch").click()
     await office.should_see(HOME, retries=30)
@@ -79,9 +84,11 @@ async def test_attract_screen_after_idle_shows_announcements_and_a_tap_wakes_wit
 
 
 async def test_an_entered_screen_goes_home_after_idle_and_a_ticket_screen_does_not_linger(office: User) -> None:
+    office_wifi.save("Balai Desa Tamu", "sandi-tamu-2026", "WPA", actor="test")
     await office.open("/kiosk")
     office.find(marker="service-A").click()
     await office.should_see("A-001", retries=30)
+    await office.should_see(marker="ticket-wifi", content="Wi-Fi: Balai Desa Tamu")
     _settings(kiosk_idle_seconds=1, kiosk_attract_seconds=0)
     await asyncio.sleep(2.5)
     await office.should_see(HOME, retries=30)
