@@ -50,6 +50,7 @@ def register(ctx: AppContext) -> None:
             return RedirectResponse("/setup")
         t = Translator(settings.language)
         ui.add_css(DISPLAY_CSS)
+        ui.query(".nicegui-content").classes("p-0")  # the board is exactly one screen: no page padding around it
         ui.add_head_html(f"<script>{PLAYER_JS}</script>")
         info = village.get_village()
         zone_name = info.timezone if info else "Asia/Jakarta"

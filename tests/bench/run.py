@@ -1,4 +1,4 @@
-"""Runs rows 1-6 against one fresh demo server, then the residents, letters and sync rows in-process, and
+"""Runs the server rows (1-6, tap, kiosk_bytes) against one fresh demo server, then the residents, letters and sync rows in-process, and
 prints one table.
 
 Environment knobs: BENCH_SECONDS (phone-load duration, default 60), BENCH_PHONES (50),
@@ -6,9 +6,10 @@ BENCH_DISPLAYS (Chromium /display pages, 10; 0 skips), BENCH_DISPLAY_SECONDS (20
 BENCH_RESIDENTS_BIG (people in the big search population, 100000; lower it for a quick run),
 BENCH_REGISTER_PDF_ROWS (Buku Induk rows laid out as PDF, 1500, then extrapolated to 10,000; 0 = all),
 BENCH_SYNC_RESIDENTS (residents of the sync rows' village, 10000; lower it for a quick run),
+BENCH_TAPS (timed kiosk taps in Chromium for the tap row, 40; 0 skips),
 BENCH_ONLY (comma-separated row keys, e.g. `BENCH_ONLY=sync_bytes,sync_ingest,sync_first`: only those rows
 run and appear in the table; the demo server starts only when one of its rows is chosen; an unknown key
-stops the run with the list of keys). Keys: issue status idle phones displays transfer, res_import
+stops the run with the list of keys). Keys: issue status idle phones displays transfer tap kiosk_bytes, res_import
 res_reimport res_search_small res_stats res_registers res_load_big res_search_big, let_sign let_verify
 let_verify_offline, sync_bytes sync_ingest sync_first. A row that builds on an earlier one (res_reimport,
 status, the let_verify rows) reports that the earlier one did not run when chosen alone.
@@ -26,18 +27,19 @@ import time
 import traceback
 from pathlib import Path
 
-from tests.bench import api_latency, browsers, phones, transfer
+from tests.bench import api_latency, browsers, kiosk_tap, phones, transfer
 from tests.bench.letters import LetterBench
 from tests.bench.residents import ResidentBench
 from tests.bench.sync import SyncBench
 from tests.bench.procinfo import check_is_python, rss_kib, threads
-from tests.bench.report import Row, machine_lines, mb, render_table, verdict
+from tests.bench.report import Row, machine_lines, mb, percentile, render_table, verdict
 from tests.support.capture_server import CapturePrinterServer
 from tests.support.server import ROOT, BalaiServer, make_token
 
 IDLE_TARGET_MB = 120
 PHONES_TARGET_MB = 160
 TRANSFER_TARGET_BYTES = 1.5 * 1024 * 1024
+TAP_TARGET_MS = 300
 SERVER_CPU = 0
 PRINT_STALL_SECONDS = 15.0
 ARTIFACTS = ROOT / "test-artifacts"
@@ -93,6 +95,8 @@ class Bench:
             ("phones", "Server RSS peak, 50 phones polling"),
             ("displays", "Server RSS peak, Chromium /display pages"),
             ("transfer", "Kiosk first load, HTML + scripts + CSS"),
+            ("tap", "Kiosk tap → number on screen, Chromium 800x480 touch"),
+            ("kiosk_bytes", "Kiosk /kiosk bytes received by Chromium, empty cache / cached"),
         ]}
         self.residents = ResidentBench(workdir)
         for key, metric, _ in self.residents.steps():
@@ -265,6 +269,30 @@ class Bench:
         except Exception as error:  # noqa: BLE001 - the cross-check is a note, not the measurement
             row.notes += f"; browser cross-check failed: {type(error).__name__}"
 
+    def tap(self, row: Row) -> None:
+        taps = int(_env_number("BENCH_TAPS", 40))
+        if taps <= 0:
+            raise browsers.Skipped("skipped: BENCH_TAPS=0")
+        self.pid  # noqa: B018 - raises when the server died
+        result, seconds = kiosk_tap.timed(kiosk_tap.run_taps(self.server.url, taps=taps, server_pid=self.pid))
+        p95 = percentile(result.totals, 95)
+        row.value = result.summary()
+        row.target = f"p95 ≤ {TAP_TARGET_MS} ms"
+        row.result = verdict(p95, TAP_TARGET_MS)
+        row.notes = (f"{len(result.totals)} taps after {result.warmup} warm-up, the service tiles in turn, each followed by "
+                     f"Selesai; pointerdown timeStamp → frame painting .kiosk-number; phases p50/p95 ms: "
+                     f"{result.breakdown()}; {result.lost_text()}; every ticket printed to the capture "
+                     f"printer; per tap cycle (issue, ticket screen, print job, home again) the server ran "
+                     f"{result.server_cpu_ms_per_tap:.0f} ms on CPU and waited {result.server_wait_ms_per_tap:.0f} ms "
+                     f"for its core; {seconds:.0f} s")
+
+    def kiosk_bytes(self, row: Row) -> None:
+        self.pid  # noqa: B018 - raises when the server died
+        (first, cached), _ = kiosk_tap.timed(kiosk_tap.kiosk_bytes(self.server.url))
+        row.value = f"first {first.encoded / 1024:.0f} KiB / cached {cached.encoded / 1024:.0f} KiB"
+        row.notes = (f"CDP Network.loadingFinished encodedDataLength, same context twice; first: {first.text()}; "
+                     f"cached: {cached.text()}; websocket frames not counted")
+
     def _delta(self, kib: int) -> str:
         return "" if self.idle_kib is None else f" (+{(kib - self.idle_kib) / 1024:.1f} vs idle)"
 
@@ -298,6 +326,8 @@ class Bench:
             self.attempt("phones", self.phones)
             self.attempt("displays", self.displays)
             self.attempt("transfer", self.transfer)
+            self.attempt("tap", self.tap)
+            self.attempt("kiosk_bytes", self.kiosk_bytes)
         finally:
             self.stop()
 
