@@ -83,6 +83,19 @@ def register(ctx: AppContext) -> None:
             f"window.balaiAudio.unlocked = true; new Audio('{chime_url}').play().catch(()=>{{}});"),
             sound_button.set_visibility(False)))
 
+        async def try_sound() -> None:
+            """A TV whose browser may play sound by itself (the appliance starts Chromium with an autoplay policy)
+            needs no button, also after every reload a server restart causes: a silent trial play decides."""
+            try:
+                allowed = await ui.run_javascript(
+                    f"const a = new Audio('{chime_url}'); a.volume = 0; "
+                    "return await a.play().then(() => { a.pause(); return true; }, () => false);", timeout=5.0)
+            except TimeoutError:
+                return
+            if allowed:
+                ui.run_javascript("window.balaiAudio.unlocked = true;")
+                sound_button.set_visibility(False)
+
         def draw(data: queue.NowServing, flash_counter: str | None) -> None:
             counters_box.clear()
             with counters_box:
@@ -142,6 +155,7 @@ def register(ctx: AppContext) -> None:
             marquee.set_visibility(bool(items))
 
         draw(board, None)
+        ui.timer(0.5, try_sound, once=True)
         ui.timer(1.0, poll)
         ui.timer(0.0, show_announcements, once=True)
         ui.timer(60.0, show_announcements)

@@ -7,10 +7,11 @@ back to the home screen with everything cleared after idle.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from nicegui import app, context, ui
 
 from kiosk.context import AppContext
 from kiosk.announce.guidance import spoken_number
@@ -46,16 +47,23 @@ body { overscroll-behavior: none; user-select: none; touch-action: manipulation;
 """
 
 
+def _menu_key(services: list[Any], current: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """What the menu's tiles are made of, apart from the waiting counts."""
+    return tuple((s.prefix, s.name) for s in services), tuple(item["uuid"] for item in current)
+
+
 def register(ctx: AppContext) -> None:
     @ui.page("/kiosk", title="Balai · Kios")
     def kiosk_page(request: Request) -> RedirectResponse | None:
         if village.needs_setup():
             return RedirectResponse("/setup")
         settings = ctx.settings
+        page_client = context.client
         ui.add_css(KIOSK_CSS)
         kiosk_access.install(ctx)
         ui.query(".nicegui-content").classes("p-0")
-        state = {"last_touch": time.monotonic(), "mode": "home"}
+        state: dict[str, Any] = {"last_touch": time.monotonic(), "mode": "home"}
+        counts: dict[str, ui.label] = {}  # service prefix -> its "n menunggu" label on the menu
         info = village.get_village()
         village_name = info.name if info else ""
         zone_name = info.timezone if info else "Asia/Jakarta"
@@ -103,7 +111,7 @@ def register(ctx: AppContext) -> None:
                 ui.space()
                 clock = ui.label(f"{local_time(utc_now(), zone_name):%H:%M}").classes("kiosk-clock text-h6")
                 ui.timer(1.0, lambda: clock.set_text(f"{local_time(utc_now(), zone_name):%H:%M}"))
-                kiosk_access.access_button(ctx, t(), lang(), on_change=lambda: show_home(), touched=touched)
+                kiosk_access.access_button(ctx, page_client, t(), lang(), on_change=lambda: show_home(), touched=touched)
                 ui.button(language_name(next_language(lang())), on_click=switch_language) \
                     .props("outline color=white size=lg no-caps no-wrap").classes("kiosk-language-button min-h-[64px]") \
                     .mark("kiosk-language")
@@ -113,10 +121,12 @@ def register(ctx: AppContext) -> None:
             state["mode"] = "home"
             root.clear()
             if spoken:
-                kiosk_access.say(ctx, "home", lang())
+                kiosk_access.say(ctx, page_client, "home", lang())
+            counts.clear()
             with root:
                 header()
                 services = queue.list_services(active_only=True)
+                state["menu"] = _menu_key(services, announcements.current(announcements.village_today()))
                 with ui.column().classes("w-full grow q-pa-md gap-3"):
                     ui.label(t()("kiosk.choose_service")).classes("text-h5 text-center w-full")
                     if not services:
@@ -131,7 +141,8 @@ def register(ctx: AppContext) -> None:
                                     ui.icon(SERVICE_ICONS.get(service.prefix, "support_agent"))
                                     with ui.column().classes("items-start gap-0"):
                                         ui.label(service.name).classes("text-left")
-                                        ui.label(t()("kiosk.waiting_count", count=service.waiting)) \
+                                        counts[service.prefix] = \
+                                            ui.label(t()("kiosk.waiting_count", count=service.waiting)) \
                                             .classes("text-subtitle1 opacity-80")
                     # Letters: their own screens (NIK + PIN), so a tile leads there instead of issuing a ticket.
                     # Announcements showing today add a third tile to that row (the row's height stays the same).
@@ -164,7 +175,7 @@ def register(ctx: AppContext) -> None:
         def show_announcements() -> None:
             """Full screen: today's announcements, scrolling inside the list; a large Back button on top."""
             state["mode"] = "announcements"
-            kiosk_access.say(ctx, "announcements", lang())
+            kiosk_access.say(ctx, page_client, "announcements", lang())
             items = announcements.current(announcements.village_today())
             root.clear()
             with root:
@@ -206,7 +217,7 @@ def register(ctx: AppContext) -> None:
                         if ticket.ahead:
                             ui.label(t()("kiosk.wait_estimate", minutes=ticket.wait_minutes)).classes("text-subtitle1")
                         printer_ok = ctx.print_worker is not None and ctx.print_worker.state.ready
-                        kiosk_access.say(ctx, "ticket" if printer_ok else "ticket_no_printer", lang(),
+                        kiosk_access.say(ctx, page_client, "ticket" if printer_ok else "ticket_no_printer", lang(),
                                          number=spoken_number(ticket.prefix, ticket.seq, lang()))
                         ui.label(t()("kiosk.take_ticket_printed") if printer_ok else t()("kiosk.printer_problem")) \
                             .classes("text-subtitle1 text-weight-bold")
@@ -252,7 +263,21 @@ def register(ctx: AppContext) -> None:
         root.on("click", touched)
         show_home()
         ui.timer(1.0, on_tick)
+        def refresh_counts() -> None:
+            """Every 15 s on the menu: new waiting counts written into the tiles' labels. The tiles themselves are
+            redrawn only when the menu changed (a service or an announcement came or went): a tap landing on a
+            tile the server has just replaced would be lost."""
+            if state["mode"] != "home":
+                return
+            services = queue.list_services(active_only=True)
+            if _menu_key(services, announcements.current(announcements.village_today())) != state.get("menu"):
+                show_home()
+                return
+            for service in services:
+                if service.prefix in counts:
+                    counts[service.prefix].set_text(t()("kiosk.waiting_count", count=service.waiting))
+
         # Refresh the waiting counts on the tiles now and then while idle; the attract screen's slides too.
-        ui.timer(15.0, lambda: show_home() if state["mode"] == "home" else None)
+        ui.timer(15.0, refresh_counts)
         ui.timer(120.0, lambda: show_attract() if state["mode"] == "attract" else None)
         return None

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from nicegui import app, context, ui
 
 from kiosk.context import AppContext
 from kiosk.i18n import Translator
@@ -127,6 +127,7 @@ class LetterKiosk(RequestSteps, CheckSteps):
         ui.add_css(FLOW_CSS)
         kiosk_access.install(ctx)  # high contrast / large text chosen on the home screen, press feedback, voice
         self.spoken_step = ""
+        self.page_client = context.client  # handlers' own slots are often cleared before they speak
         ui.query(".nicegui-content").classes("p-0 gap-0")
         self.stable = ui.element()  # outlives every step: notifications live here
         self.root = ui.column().classes("ks-root w-full h-screen gap-0 no-wrap")
@@ -225,7 +226,7 @@ class LetterKiosk(RequestSteps, CheckSteps):
         if step != self.spoken_step:
             self.spoken_step = step
             if step in VOICE_BY_STEP:
-                kiosk_access.say(self.ctx, VOICE_BY_STEP[step], self.t.lang)
+                kiosk_access.say(self.ctx, self.page_client, VOICE_BY_STEP[step], self.t.lang)
 
     # --- NIK and PIN ----------------------------------------------------------------------------------------
 

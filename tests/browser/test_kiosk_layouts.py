@@ -308,3 +308,11 @@ def test_spoken_guidance_plays_offline_clips(kiosk_server: BalaiServer, open_pag
     page.wait_for_url("**/kiosk/surat")
     page.wait_for_function("(old) => (window.balaiLastSaid || '').includes('say-') && window.balaiLastSaid !== old",
                            arg=url, timeout=20_000)
+    # A step entered by a tap (its button is cleared away before the voice starts) speaks as well.
+    nik_clip = page.evaluate("() => window.balaiLastSaid")
+    for digit in "3204121234560001":
+        page.locator(".balai-key", has_text=digit).first.tap()
+    page.get_by_role("button", name="Lanjut").tap()
+    expect(page.get_by_text("PIN", exact=False).first).to_be_visible()
+    page.wait_for_function("(old) => (window.balaiLastSaid || '').includes('say-') && window.balaiLastSaid !== old",
+                           arg=nik_clip, timeout=20_000)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from nicegui import app, background_tasks, context, run, ui
+from nicegui import Client, app, background_tasks, run, ui
 
 from kiosk.context import AppContext
 from kiosk.i18n import Translator
@@ -111,15 +111,15 @@ def install(ctx: AppContext) -> None:
     apply_modes()
 
 
-def say(ctx: AppContext, key: str, lang: str, **params: Any) -> None:
+def say(ctx: AppContext, client: Client, key: str, lang: str, **params: Any) -> None:
     """Speak `voice.<key>` when the resident turned the voice on; silent otherwise or without espeak-ng.
 
     The fixed clips exist already (Guidance.prepare at start); one with a number in it is made by espeak-ng
-    off the event loop, so the screen it belongs to is never held up by the voice."""
+    off the event loop, so the screen it belongs to is never held up by the voice. `client` is the page's, taken
+    when the page was built: the button whose handler speaks has usually just been cleared away."""
     guidance = ctx.extras.get("guidance")
     if guidance is None or not ctx.settings.kiosk_voice or not modes()["voice"]:
         return
-    client = context.client
 
     async def speak() -> None:
         clip = await run.io_bound(guidance.clip, key, lang, **params)
@@ -129,7 +129,7 @@ def say(ctx: AppContext, key: str, lang: str, **params: Any) -> None:
     background_tasks.create(speak(), name="kiosk-guidance")
 
 
-def access_button(ctx: AppContext, t: Translator, lang: str, on_change: Callable[[], None],
+def access_button(ctx: AppContext, client: Client, t: Translator, lang: str, on_change: Callable[[], None],
                   touched: Callable[[], None]) -> ui.button:
     """The header button opening the display-modes dialog (three big on/off switches with words)."""
     guidance = ctx.extras.get("guidance")
@@ -137,7 +137,7 @@ def access_button(ctx: AppContext, t: Translator, lang: str, on_change: Callable
 
     def open_dialog() -> None:
         touched()
-        say(ctx, "access", lang)
+        say(ctx, client, "access", lang)
         with ui.dialog().props("persistent transition-show=fade transition-hide=fade") as dialog, \
                 ui.card().classes("q-pa-lg gap-3").style("min-width: min(560px, 92vw)").mark("access-dialog"):
             ui.label(t("access.title")).classes("text-h5")
@@ -169,7 +169,7 @@ def access_button(ctx: AppContext, t: Translator, lang: str, on_change: Callable
             button.classes(add="balai-mode-on" if now else "", remove="" if now else "balai-mode-on")
             state.set_text(t("access.on") if now else t("access.off"))
             if mode == "voice" and now:
-                say(ctx, "access", lang)
+                say(ctx, client, "access", lang)
 
         with button, ui.row().classes("items-center no-wrap gap-3 w-full"):
             ui.icon(icon, size="2rem")
