@@ -117,6 +117,7 @@ def register(ctx: AppContext) -> None:
             if data.last_calls:
                 newest = data.last_calls[0]
                 ticker.set_text(call_text(newest.prefix, newest.seq, newest.counter))
+            ticker.set_visibility(bool(data.last_calls))  # no empty bar before the day's first call
 
         async def announce(calls: list[queue.CallInfo]) -> None:
             for call in reversed(calls):  # oldest first
