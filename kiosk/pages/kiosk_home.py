@@ -60,7 +60,7 @@ def register(ctx: AppContext) -> None:
         settings = ctx.settings
         page_client = context.client
         ui.add_css(KIOSK_CSS)
-        kiosk_access.install(ctx)
+        kiosk_access.install()
         ui.query(".nicegui-content").classes("p-0")
         state: dict[str, Any] = {"last_touch": time.monotonic(), "mode": "home"}
         counts: dict[str, ui.label] = {}  # service prefix -> its "n menunggu" label on the menu

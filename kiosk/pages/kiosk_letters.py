@@ -125,7 +125,7 @@ class LetterKiosk(RequestSteps, CheckSteps):
         info = village.get_village()
         self.zone = info.timezone if info else "Asia/Jakarta"
         ui.add_css(FLOW_CSS)
-        kiosk_access.install(ctx)  # high contrast / large text chosen on the home screen, press feedback, voice
+        kiosk_access.install()  # high contrast / large text chosen on the home screen, press feedback, voice
         self.spoken_step = ""
         self.page_client = context.client  # handlers' own slots are often cleared before they speak
         ui.query(".nicegui-content").classes("p-0 gap-0")

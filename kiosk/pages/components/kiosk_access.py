@@ -104,7 +104,7 @@ def apply_modes() -> None:
                              remove="" if current["large"] else "balai-large")
 
 
-def install(ctx: AppContext) -> None:
+def install() -> None:
     """Once per kiosk page: styles, the press-feedback script and the current modes."""
     ui.add_css(ACCESS_CSS)
     ui.add_head_html(f"<script>{ACCESS_JS}</script>")
