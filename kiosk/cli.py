@@ -1,4 +1,4 @@
-"""The `balai` command: serve, user, token, import, export, verify, key, sync, bundle, hub, discover. Every subcommand takes --data and --config the same way."""
+"""The `balai` command: serve, user, token, import, export, verify, key, sync, bundle, hub, discover, firstboot. Every subcommand takes --data and --config the same way."""
 
 from __future__ import annotations
 
@@ -94,8 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--json", action="store_true", help="print one JSON list")
     discover.add_argument("--lang", default="id", choices=["id", "en"])
 
+    from kiosk.firstboot_cli import add_firstboot_command
     from sync.cli import add_commands
 
+    add_firstboot_command(commands, _common)
     add_commands(commands, _common)
     return parser
 
@@ -244,9 +246,16 @@ def _hub(args: argparse.Namespace) -> int:
     return run_hub(args)
 
 
+def _firstboot(args: argparse.Namespace) -> int:
+    from kiosk.firstboot_cli import run_firstboot
+
+    return run_firstboot(args, _settings(args))
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": _serve, "user": _user, "token": _token, "import": _import, "export": _export, "verify": _verify,
     "key": _key, "sync": _sync, "bundle": _bundle, "hub": _hub, "discover": _discover,
+    "firstboot": _firstboot,
 }
 
 

@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import signal
+import threading
 import sys
 from datetime import date
 from pathlib import Path
@@ -146,7 +147,18 @@ def _run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namesp
               f"terkirim {result.acknowledged} batch, sudah ada di kabupaten {result.already_at_hub}, "
               f"ditolak {result.rejected} data, diterima dari kabupaten {result.pulled}")
         return 0
-    signal.signal(signal.SIGTERM, lambda *_: uploader.stop())
+    stopping = threading.Event()
+
+    def stop(*_: Any) -> None:
+        stopping.set()
+        uploader.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    # A hub URL and code from first boot (balai.toml on the boot partition) are used before anything is sent.
+    from sync.pending_enrolment import enrol_pending
+
+    if enrol_pending(database, key, open_settings(args).data_dir, stopping) == "stopped":
+        return 0
 
     def report(outcome: Any) -> None:
         clock_guard.observe()

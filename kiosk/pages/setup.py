@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from kiosk.context import AppContext
+from kiosk.firstboot import read_preset
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.session import client_address, toggle_language, translator
 from kiosk.services.letter_signing import publish_public_key
@@ -23,6 +24,8 @@ def register(ctx: AppContext) -> None:
             return RedirectResponse("/login")
         t = translator(lang_default)
         client = client_address(request)
+        # What the district wrote into balai.toml before the first boot (kiosk/firstboot.py); still editable here.
+        preset = read_preset(ctx.settings.data_dir)
         zones = {z: f"{ZONE_ABBREVIATIONS[z]} ({z})" for z in INDONESIAN_ZONES}
 
         async def submit() -> None:
@@ -55,14 +58,14 @@ def register(ctx: AppContext) -> None:
                 ui.space()
                 ui.button(t("common.language"), on_click=switch).props("flat dense")
             ui.label(t("setup.intro"))
-            name = ui.input(t("setup.village_name")).props("outlined").classes("w-full").mark("village-name")
-            code = ui.input(t("setup.village_code"), placeholder="33.73.04.2001").props("outlined") \
+            name = ui.input(t("setup.village_name"), value=preset.get("name", "")).props("outlined").classes("w-full").mark("village-name")
+            code = ui.input(t("setup.village_code"), value=preset.get("code", ""), placeholder="33.73.04.2001").props("outlined") \
                 .classes("w-full").mark("village-code")
             with ui.row().classes("w-full no-wrap"):
-                kecamatan = ui.input(t("setup.kecamatan")).props("outlined").classes("col").mark("kecamatan")
-                kabupaten = ui.input(t("setup.kabupaten")).props("outlined").classes("col").mark("kabupaten")
-            address = ui.input(t("setup.address")).props("outlined").classes("w-full").mark("address")
-            timezone = ui.select(zones, value="Asia/Jakarta", label=t("setup.timezone")).props("outlined") \
+                kecamatan = ui.input(t("setup.kecamatan"), value=preset.get("kecamatan", "")).props("outlined").classes("col").mark("kecamatan")
+                kabupaten = ui.input(t("setup.kabupaten"), value=preset.get("kabupaten", "")).props("outlined").classes("col").mark("kabupaten")
+            address = ui.input(t("setup.address"), value=preset.get("address", "")).props("outlined").classes("w-full").mark("address")
+            timezone = ui.select(zones, value=preset.get("timezone") if preset.get("timezone") in zones else "Asia/Jakarta", label=t("setup.timezone")).props("outlined") \
                 .classes("w-full").mark("timezone")
             ui.label(t("setup.admin")).classes("text-h6 q-mt-md")
             full_name = ui.input(t("admin.full_name")).props("outlined").classes("w-full").mark("admin-full-name")
