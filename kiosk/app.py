@@ -24,6 +24,7 @@ from kiosk.i18n import ID, LANGUAGES, install_local_languages, remove_local_lang
 from kiosk.i18n.local import load_language_files
 from kiosk.migrations import migrate
 from kiosk.network import mdns_addresses, public_base_url
+from kiosk.notify import ServiceNotifier
 from kiosk.private_file import load_or_create_secret
 from kiosk.pages import register_pages
 from kiosk.services import clock_guard, village
@@ -140,6 +141,7 @@ def build_app(settings: Settings) -> AppContext:
     mdns_watcher: list[AddressWatcher] = []
     background: list[asyncio.Task[None]] = []
     stopping = asyncio.Event()
+    notifier = ServiceNotifier(settings.host, settings.port)  # systemd: READY=1, watchdog, STOPPING=1
 
     async def watch_clock() -> None:
         """Move the clock's high-water mark forward every minute (operators are warned if it goes back), and
@@ -188,8 +190,10 @@ def build_app(settings: Settings) -> AppContext:
                 mdns_watcher[-1].start()
             except Exception:  # noqa: BLE001 - no network must never stop the office from working
                 log.exception("mDNS advertising failed; continuing without it")
+        notifier.start()
 
     async def stop() -> None:
+        await notifier.stop()
         stopping.set()
         for task in background:
             task.cancel()
