@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     key_export = key_commands.add_parser("export", help="print (or --out FILE) the village public key file")
     _common(key_export)
     key_export.add_argument("--out", type=Path, default=None)
+    from kiosk.backup_cli import add_commands as add_backup_commands  # balai backup, balai restore
+
+    add_backup_commands(commands, _common, HANDLERS)
 
     discover = commands.add_parser("discover", help="find Balai servers on the local network (mDNS)")
     _common(discover)

@@ -62,7 +62,7 @@ class Settings:
     pin_attempts: int = _setting(5, "Wrong NIK/PIN tries one kiosk or phone address may make per 15 minutes.")
     usb_mount_roots: list[str] = _setting(["/media", "/run/media", "/mnt"], "Folders under which a mounted USB stick is offered for exporting sync bundles (absolute paths).")
     usb_mounts_file: Path = _setting(Path("/proc/mounts"), "Mount table read to find USB sticks (the kernel's /proc/mounts).")
-    backup_keep: int = _setting(10, "How many database backups taken before migrations are kept.")
+    backup_keep: int = _setting(10, "How many database backups are kept: those taken before migrations, and the nightly ones.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
     @property

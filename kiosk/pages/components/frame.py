@@ -35,6 +35,7 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
             ui.link(t("nav.users"), "/operator/users").classes("text-white").mark("nav-users")
             ui.link(t("nav.village"), "/operator/village").classes("text-white").mark("nav-village")
             ui.link(t("nav.audit"), "/operator/audit").classes("text-white").mark("nav-audit")
+            ui.link(t("backup.nav"), "/operator/backup").classes("text-white").mark("nav-backup")
         ui.link(t("nav.display"), "/display", new_tab=True).classes("text-white")
         ui.space()
         ui.label(f"{account.full_name or account.username} · {t('role.' + account.role)}")
