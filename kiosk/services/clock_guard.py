@@ -31,6 +31,18 @@ def observe(now: datetime | None = None) -> None:
                              "(clock_high_water IS NULL OR clock_high_water < ?)", (moment, moment))
 
 
+def trusted_now(now: datetime | None = None) -> datetime:
+    """The clock for dates people read (the queue's day, a letter's date and number year): this machine's
+    clock, but never earlier than the latest time the database has already seen. A Pi that boots in 1970 or on
+    its image's build day after a power cut then keeps issuing today's numbers and dating letters today, not in
+    the past, until the clock is set (operators see the warning meanwhile). Runs inside the caller's
+    transaction when there is one."""
+    current = now or utc_now()
+    row = database.execute_sql("SELECT clock_high_water FROM sync_state WHERE id = 1").fetchone()
+    high_water = parse_stamp(row[0]) if row else None
+    return high_water if high_water is not None and high_water > current else current
+
+
 def check(now: datetime | None = None) -> ClockWarning | None:
     """A warning when this machine's clock is behind what the database has already seen."""
     with reading():

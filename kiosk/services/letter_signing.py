@@ -24,6 +24,7 @@ from kiosk.private_file import write_private
 from kiosk.seal import SealFacts, content_hash, load_or_create_private_key, make_seal, mask_name, public_key_text
 from kiosk.services import audit
 from kiosk.services.clock import local_day, utc_now
+from kiosk.services.clock_guard import trusted_now
 from kiosk.services.accounts import ROLE_RANK
 from kiosk.services.errors import Forbidden, NotFound, ServiceError
 from kiosk.services.letter_numbers import NumberParts, format_number, next_in_series, series_name, village_number_code
@@ -117,7 +118,7 @@ def sign(request_id: int, *, signer: str, options: LetterOptions, client: str = 
             who = signer_of(_signing_account(signer), village)
             letter_type = get_type_by_id(row.letter_type_id)
             person = Penduduk.get(Penduduk.id == row.penduduk_id)
-            today = local_day(utc_now(), village.timezone)
+            today = local_day(trusted_now(utc_now()), village.timezone)  # a clock gone back must not date letters back
             series = series_name(options.series_mode, letter_type.code)
             sequence = next_in_series(series, today.year)
             number = format_number(options.number_format, NumberParts(

@@ -19,6 +19,7 @@ from kiosk.db import database, reading
 from kiosk.models import Counter, CounterService, PrintJob, Service, Ticket, TicketCall, Village
 from kiosk.services import audit
 from kiosk.services.clock import format_stamp, local_day, utc_now
+from kiosk.services.clock_guard import trusted_now
 from kiosk.services.errors import NotFound, ServiceError
 
 DEFAULT_MINUTES_PER_TICKET = 5.0
@@ -98,7 +99,9 @@ def _village() -> Village:
 
 
 def _today(village: Village) -> str:
-    return local_day(utc_now(), village.timezone).isoformat()
+    """The queue's day; never earlier than a day this database has already seen (a Pi without a battery
+    clock may boot in the past: its numbers must not restart on an old day)."""
+    return local_day(trusted_now(utc_now()), village.timezone).isoformat()
 
 
 def _validate_prefix(prefix: str) -> str:

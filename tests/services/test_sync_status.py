@@ -148,3 +148,25 @@ def test_clock_guard_warns_when_the_clock_went_back(demo_db: Settings) -> None:
     assert warning is not None and 3590 <= warning.behind_seconds <= 3610
     assert clock_guard.check(now) is None
     assert clock_guard.check(now + timedelta(minutes=1)) is None
+
+
+def test_a_clock_gone_back_never_dates_tickets_in_the_past(demo_db: Settings,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Pi that booted in the past (no battery clock) keeps the queue's day: numbers continue, not restart."""
+    from kiosk.models import Ticket
+    from kiosk.services import queue
+
+    real_now = utc_now()
+    clock_guard.observe(real_now)
+    first = queue.issue_ticket("A", status_url_base="http://x/m/t/", print_ticket=False).ticket
+    monkeypatch.setattr(queue, "utc_now", lambda: real_now - timedelta(days=400))
+    monkeypatch.setattr(clock_guard, "utc_now", lambda: real_now - timedelta(days=400))
+    assert clock_guard.trusted_now() == clock_guard.trusted_now(real_now - timedelta(days=400))
+    assert clock_guard.trusted_now() >= real_now - timedelta(milliseconds=1)  # the high-water mark (ms)
+    second = queue.issue_ticket("A", status_url_base="http://x/m/t/", print_ticket=False).ticket
+    assert second.seq == first.seq + 1
+    days = {row.day for row in Ticket.select()}
+    assert len(days) == 1
+    # A clock that is right (or ahead) is simply used.
+    later = real_now + timedelta(days=2)
+    assert clock_guard.trusted_now(later) == later
