@@ -1,0 +1,1 @@
+"""Fault tests: the office server's data against power cuts and SIGKILL (see docs/power.md)."""
