@@ -44,3 +44,21 @@ async def village(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     """The demo office with its generated population (~2,000 residents in 550 families)."""
     async for simulated in _simulate(tmp_path, monkeypatch, demo=True, population=True):
         yield simulated
+
+
+def stick_folder(tmp_path: Path) -> Path:
+    """Where `office_with_stick`'s USB stick is mounted."""
+    return tmp_path / "media" / "operator" / "FLASHDISK"
+
+
+@pytest.fixture
+async def office_with_stick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[User]:
+    """The demo office with a temporary folder listed in a fake mount table as a mounted vfat stick."""
+    stick = stick_folder(tmp_path)
+    stick.mkdir(parents=True)
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"/dev/mmcblk0p2 / ext4 rw,noatime 0 0\n/dev/sda1 {stick} vfat rw,nosuid,nodev,uid=1000 0 0\n")
+    monkeypatch.setenv("BALAI_TEST_USB_ROOT", str(tmp_path / "media"))
+    monkeypatch.setenv("BALAI_TEST_MOUNTS", str(mounts))
+    async for simulated in _simulate(tmp_path, monkeypatch, demo=True):
+        yield simulated

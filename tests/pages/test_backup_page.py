@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import AsyncIterator
 
-import pytest
 from nicegui.testing import User
 
 from kiosk.models import AuditLog
 from kiosk.services import accounts, backup, backup_nightly
 from tests.pages import state
-from tests.pages.conftest import _simulate
+from tests.pages.conftest import stick_folder
 from tests.pages.test_operator_pages import login
 
 PASSWORD = "loket-satu-2026"
 PASSPHRASE = "padi menguning di sawah kami"
-
-
-@pytest.fixture
-async def office_with_stick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[User]:
-    """The demo office with a temporary folder listed in a fake mount table as a mounted vfat stick."""
-    stick = tmp_path / "media" / "admin" / "FLASHDISK"
-    stick.mkdir(parents=True)
-    mounts = tmp_path / "mounts"
-    mounts.write_text(f"/dev/mmcblk0p2 / ext4 rw,noatime 0 0\n/dev/sda1 {stick} vfat rw,nosuid,uid=1000 0 0\n")
-    monkeypatch.setenv("BALAI_TEST_USB_ROOT", str(tmp_path / "media"))
-    monkeypatch.setenv("BALAI_TEST_MOUNTS", str(mounts))
-    async for simulated in _simulate(tmp_path, monkeypatch, demo=True):
-        yield simulated
 
 
 async def _open_as(user: User, username: str, role: str) -> None:
@@ -89,7 +74,7 @@ async def test_back_up_now_writes_an_encrypted_copy_to_the_stick(office_with_sti
     await user.should_see("Kata sandi flashdisk disimpan.", retries=50)
     user.find(marker="backup-now").click()
     await user.should_see("Flashdisk: salinan terenkripsi ditulis (1).", retries=50)
-    copies = backup.backup_files(tmp_path / "media" / "admin" / "FLASHDISK" / "balai-backup")
+    copies = backup.backup_files(stick_folder(tmp_path) / "balai-backup")
     assert len(copies) == 1 and backup.verify_backup(copies[0], PASSPHRASE).encrypted
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 from pathlib import Path
-from typing import AsyncIterator
 
-import pytest
 from nicegui.testing import User
 
 from kiosk.db import database
@@ -16,28 +14,11 @@ from kiosk.services import accounts
 from kiosk.services.clock import utc_now
 from sync import journal
 from sync.keys import box_key, public_text
-from tests.pages.conftest import _simulate
+from tests.pages.conftest import stick_folder
 from tests.pages.test_operator_pages import login
 from tests.support.hub import HubThread
 
 PASSWORD = "loket-satu-2026"
-
-
-def _stick_folder(tmp_path: Path) -> Path:
-    return tmp_path / "media" / "operator" / "FLASHDISK"
-
-
-@pytest.fixture
-async def office_with_stick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[User]:
-    """The demo office with a temporary folder listed in a fake mount table as a mounted vfat stick."""
-    stick = _stick_folder(tmp_path)
-    stick.mkdir(parents=True)
-    mounts = tmp_path / "mounts"
-    mounts.write_text(f"/dev/mmcblk0p2 / ext4 rw,noatime 0 0\n/dev/sda1 {stick} vfat rw,nosuid,nodev,uid=1000 0 0\n")
-    monkeypatch.setenv("BALAI_TEST_USB_ROOT", str(tmp_path / "media"))
-    monkeypatch.setenv("BALAI_TEST_MOUNTS", str(mounts))
-    async for simulated in _simulate(tmp_path, monkeypatch, demo=True):
-        yield simulated
 
 
 async def _open_as(user: User, username: str, role: str) -> None:
@@ -83,7 +64,7 @@ async def test_export_button_writes_a_bundle_to_the_stick(office_with_stick: Use
     await user.should_not_see("Colokkan flashdisk")
     user.find(marker="usb-export").click()
     await user.should_see("ditulis ke flashdisk", retries=50)
-    bundles = list(_stick_folder(tmp_path).glob("balai-3204122001-*"))
+    bundles = list(stick_folder(tmp_path).glob("balai-3204122001-*"))
     assert len(bundles) == 1 and (bundles[0] / "manifest.json").is_file()
     assert AuditLog.select().where((AuditLog.action == "sync.usb_export") & (AuditLog.actor == "siti")).count() == 1
 
