@@ -6,6 +6,7 @@ from typing import Any
 
 from kiosk.i18n.announcements import ANNOUNCE_EN, ANNOUNCE_ID
 from kiosk.i18n.backup import BACKUP_EN, BACKUP_ID
+from kiosk.i18n.budget import BUDGET_EN, BUDGET_ID
 from kiosk.i18n.discovery import DISCOVERY_EN, DISCOVERY_ID
 from kiosk.i18n.kiosk_access import ACCESS_EN, ACCESS_ID
 from kiosk.i18n.en import STRINGS as EN_BASE
@@ -20,9 +21,11 @@ from kiosk.importing.messages import MESSAGES_EN, MESSAGES_ID
 
 # The importers keep their row-level messages beside their rules; they join the one table here.
 ID = {**MESSAGES_ID, **LETTERS_ID, **PAGES_ID, **RESIDENT_PAGES_ID, **SYNC_ID, **ANNOUNCE_ID, **PHONES_ID,
-      **ACCESS_ID, **DISCOVERY_ID, **BACKUP_ID, **ID_BASE}
+      **ACCESS_ID, **DISCOVERY_ID, **BACKUP_ID, **BUDGET_ID,
+      **ID_BASE}
 EN = {**MESSAGES_EN, **LETTERS_EN, **PAGES_EN, **RESIDENT_PAGES_EN, **SYNC_EN, **ANNOUNCE_EN, **PHONES_EN,
-      **ACCESS_EN, **DISCOVERY_EN, **BACKUP_EN, **EN_BASE}
+      **ACCESS_EN, **DISCOVERY_EN, **BACKUP_EN, **BUDGET_EN,
+      **EN_BASE}
 LANGUAGES = {"id": ID, "en": EN}
 BUILTIN_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 # Local languages loaded from the office's files at start (see kiosk.i18n.local): code -> name.

@@ -1,6 +1,7 @@
 """Data only: peewee models mirroring the tables the numbered migrations create. Rules live in services."""
 
 from kiosk.models.accounts import ApiToken, AuditLog, LoginAttempt, User, UserSession
+from kiosk.models.budget import BudgetLine, BudgetYear
 from kiosk.models.letters import (LetterAttachment, LetterNumberCounter, LetterRequest, LetterType, PinAttempt,
                                    ResidentPin)
 from kiosk.models.people import Keluarga, Penduduk, PendudukEvent, PersonalDataRead, Wilayah
@@ -11,6 +12,8 @@ from kiosk.models.village import Village
 __all__ = [
     "ApiToken",
     "AuditLog",
+    "BudgetLine",
+    "BudgetYear",
     "Counter",
     "Keluarga",
     "LetterAttachment",

@@ -10,6 +10,7 @@ def register_pages(ctx: AppContext) -> None:
     from kiosk.pages import letter_types_admin, operator_letter_detail, operator_letters
     from kiosk.pages import kiosk_letters, phone_letters, verify
     from kiosk.pages import operator_announcements, operator_backup, operator_sync, phone_announcements, phone_home
+    from kiosk.pages import kiosk_budget, operator_budget, phone_budget
 
     home.register(ctx)
     setup.register(ctx)
@@ -40,3 +41,7 @@ def register_pages(ctx: AppContext) -> None:
     # Announcements on phones, and their pictures (public: the kiosk, the TV and phones show them).
     phone_announcements.register(ctx)
     phone_home.register(ctx)  # /m, the phone home page, and its web app manifest
+    # The village budget (APBDes): the operator's entry and import, the kiosk's and the phones' pages.
+    operator_budget.register(ctx)
+    kiosk_budget.register(ctx)
+    phone_budget.register(ctx)

@@ -18,7 +18,8 @@ from kiosk.context import AppContext
 from kiosk.i18n import Translator
 from kiosk.pages.components.announcement import date_range
 from kiosk.pages.components.wifi_qr import phone_join_panel
-from kiosk.services import announcements, queue
+from kiosk.pages.components.budget_chart import balance, bidang_rows
+from kiosk.services import announcements, budget, queue
 from kiosk.services.clock import format_long_date, local_time, utc_now
 from kiosk.services.village import VillageInfo
 
@@ -89,6 +90,35 @@ def _announcement_slides(ctx: AppContext, t: Translator, info: VillageInfo | Non
     return len(items)
 
 
+def _budget_slide(ctx: AppContext, t: Translator, info: VillageInfo | None) -> int:
+    """The latest published village budget: totals and spending per bidang, as plain bars."""
+    year = budget.latest_published()
+    summary = budget.summary(year) if year is not None else None
+    if summary is None or summary.empty:
+        return 0
+    with ui.carousel_slide("budget").classes("column items-center justify-center gap-2"):
+        with ui.row().classes("items-center gap-2"):
+            ui.icon("account_balance_wallet", size="2.4rem").classes("text-teal-8")
+            ui.label(t("budget.attract", year=summary.year)).classes("text-h4 text-weight-bold") \
+                .mark("attract-budget")
+        label, amount = balance(summary, t)
+        with ui.row().classes("justify-center gap-x-6 gap-y-0 text-h6"):
+            for part in (f"{t('budget.income')} {budget.rupiah(summary.income.budget)}",
+                         f"{t('budget.spending')} {budget.rupiah(summary.spending.budget)}", f"{label} {amount}"):
+                ui.label(part).style("white-space: nowrap")
+        with ui.column().classes("w-full gap-1").style("max-width: 860px"):
+            for row in bidang_rows(summary, t):
+                with ui.row().classes("w-full items-center no-wrap gap-3"):
+                    ui.label(row.label).classes("text-subtitle1 ellipsis").style("width: 42%; min-width: 0")
+                    with ui.element("div").classes("grow").style("height: 16px; min-width: 0"):
+                        with ui.element("div").style(f"width: {row.width}%; height: 16px; background: #99f6e4; "
+                                                     "border-radius: 8px; overflow: hidden; min-width: 3px"):
+                            ui.element("div").style(f"width: {row.fill}%; height: 100%; background: #0f766e")
+                    ui.label(row.pct).classes("text-subtitle1 text-weight-bold").style("width: 64px")
+        ui.label(t("budget.attract_realised", pct=summary.spending.percent_text)).classes("text-subtitle1")
+    return 1
+
+
 def _phones_slide(ctx: AppContext, t: Translator, info: VillageInfo | None) -> int:
     """Join the office Wi-Fi and open the phone pages: two QR codes a waiting resident can scan from a chair."""
     with ui.carousel_slide("phones").classes("column items-center justify-center gap-2"):
@@ -99,7 +129,7 @@ def _phones_slide(ctx: AppContext, t: Translator, info: VillageInfo | None) -> i
     return 1
 
 
-SLIDES: tuple[SlideMaker, ...] = (_welcome_slide, _announcement_slides, _queue_slide, _phones_slide)
+SLIDES: tuple[SlideMaker, ...] = (_welcome_slide, _announcement_slides, _queue_slide, _budget_slide, _phones_slide)
 
 
 def draw_attract(ctx: AppContext, t: Translator, info: VillageInfo | None, on_touch: Callable[[], None],

@@ -22,7 +22,7 @@ from kiosk.pages.components.announcement import date_range
 from kiosk.pages.kiosk_attract import draw_attract
 from kiosk.pages.session import LANG_KEY, client_address, cycle_language, language
 from kiosk.i18n import Translator, language_name, next_language
-from kiosk.services import announcements, office_wifi, queue, village
+from kiosk.services import announcements, budget, office_wifi, queue, village
 from kiosk.services.clock import local_time, utc_now
 from kiosk.services.queue import IssuedTicket
 
@@ -44,12 +44,18 @@ body { overscroll-behavior: none; user-select: none; touch-action: manipulation;
   .kiosk-services, .kiosk-letter-row { grid-template-columns: 1fr !important; }
   .kiosk-tile { min-height: 76px; } }
 @media (max-width: 900px) { .kiosk-head .q-btn { padding: 0 10px; } }
+/* Four tiles in the lower row (letters x2, announcements, budget): titles only on narrow screens, and two
+   columns in portrait, so the menu still fits without scrolling. */
+@media (max-width: 900px) { .kiosk-letter-row.kiosk-row-4 .kiosk-hint { display: none; }
+  html.balai-large .kiosk-letter-row.kiosk-row-4 .q-icon { display: none; } }
+@media (orientation: portrait) and (max-width: 640px) {
+  .kiosk-letter-row.kiosk-row-4 { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; } }
 """
 
 
-def _menu_key(services: list[Any], current: list[dict[str, Any]]) -> tuple[Any, ...]:
+def _menu_key(services: list[Any], current: list[dict[str, Any]], budget_year: int | None = None) -> tuple[Any, ...]:
     """What the menu's tiles are made of, apart from the waiting counts."""
-    return tuple((s.prefix, s.name) for s in services), tuple(item["uuid"] for item in current)
+    return tuple((s.prefix, s.name) for s in services), tuple(item["uuid"] for item in current), budget_year
 
 
 def register(ctx: AppContext) -> None:
@@ -126,7 +132,8 @@ def register(ctx: AppContext) -> None:
             with root:
                 header()
                 services = queue.list_services(active_only=True)
-                state["menu"] = _menu_key(services, announcements.current(announcements.village_today()))
+                budget_year = budget.latest_published()
+                state["menu"] = _menu_key(services, announcements.current(announcements.village_today()), budget_year)
                 with ui.column().classes("w-full grow q-pa-md gap-3"):
                     ui.label(t()("kiosk.choose_service")).classes("text-h5 text-center w-full")
                     if not services:
@@ -147,7 +154,9 @@ def register(ctx: AppContext) -> None:
                     # Letters: their own screens (NIK + PIN), so a tile leads there instead of issuing a ticket.
                     # Announcements showing today add a third tile to that row (the row's height stays the same).
                     current = announcements.current(announcements.village_today())
-                    with ui.grid(columns=3 if current else 2).classes("kiosk-letter-row w-full gap-3"):
+                    tiles = 2 + bool(current) + (budget_year is not None)
+                    with ui.grid(columns=tiles).classes("kiosk-letter-row w-full gap-3" +
+                                                        (" kiosk-row-4" if tiles == 4 else "")):
                         for marker, icon, title, hint, path in (
                                 ("letters-request", "edit_document", "ksurat.tile_request", "ksurat.tile_request_hint",
                                  "/kiosk/surat"),
@@ -170,6 +179,16 @@ def register(ctx: AppContext) -> None:
                                     with ui.column().classes("items-start gap-0"):
                                         ui.label(t()("announce.kiosk_tile")).classes("text-left text-weight-bold")
                                         ui.label(t()("announce.kiosk_count", count=len(current))) \
+                                            .classes("kiosk-hint text-body2 opacity-80 text-left")
+                        if budget_year is not None:  # the village budget, once a year is published
+                            with ui.button(on_click=lambda: (touched(), ui.navigate.to("/kiosk/budget"))) \
+                                    .props("outline color=teal-9 no-caps") \
+                                    .classes("kiosk-letter-tile w-full").mark("kiosk-budget"):
+                                with ui.row().classes("items-center no-wrap gap-3 w-full"):
+                                    ui.icon("account_balance_wallet")
+                                    with ui.column().classes("items-start gap-0"):
+                                        ui.label(t()("budget.kiosk_tile")).classes("text-left text-weight-bold")
+                                        ui.label(t()("budget.kiosk_tile_hint", year=budget_year)) \
                                             .classes("kiosk-hint text-body2 opacity-80 text-left")
 
         def show_announcements() -> None:
@@ -270,7 +289,8 @@ def register(ctx: AppContext) -> None:
             if state["mode"] != "home":
                 return
             services = queue.list_services(active_only=True)
-            if _menu_key(services, announcements.current(announcements.village_today())) != state.get("menu"):
+            if _menu_key(services, announcements.current(announcements.village_today()),
+                         budget.latest_published()) != state.get("menu"):
                 show_home()
                 return
             for service in services:

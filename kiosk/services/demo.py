@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiosk.db import database
-from kiosk.models import Penduduk, Service, User, Village
+from kiosk.models import BudgetYear, Penduduk, Service, User, Village
 from kiosk.services import audit, queue, resident_import
+from kiosk.services.budget_demo import seed_demo_budget
 from kiosk.services.demo_population import demo_events, generate
 from kiosk.services.resident_events import EventInput, add_event
 from kiosk.services.resident_pins import set_pin
@@ -65,6 +66,9 @@ def seed_demo(population: bool = True) -> DemoSeed:
                 queue.create_service(prefix, name, sort_order=order, actor="demo")
             for order, (name, prefixes) in enumerate(DEMO_COUNTERS):
                 queue.create_counter(name, prefixes, sort_order=order, actor="demo")
+            created = True
+        if not BudgetYear.select().exists():
+            seed_demo_budget(date.today().year)
             created = True
         resident_nik = resident_pin = ""
         if population and not Penduduk.select().exists():

@@ -29,6 +29,7 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
             ui.link(t("nav.sync"), "/operator/sync").classes("text-white").mark("nav-sync")
             ui.link(t("nav.announcements"), "/operator/announcements").classes("text-white") \
                 .mark("nav-announcements")
+            ui.link(t("nav.budget"), "/operator/budget").classes("text-white").mark("nav-budget")
         ui.link(t("nav.statistics"), "/operator/statistics").classes("text-white").mark("nav-statistics")
         if account.may("admin"):
             ui.link(t("nav.services"), "/operator/services").classes("text-white").mark("nav-services")
