@@ -1,4 +1,5 @@
-"""The `balai` command: serve, user, token, import, export, verify, key, sync, bundle, hub, discover, firstboot. Every subcommand takes --data and --config the same way."""
+"""The `balai` command: serve, user, token, import, export, verify, key, backup, restore, migrate, update, sync,
+bundle, hub, discover, firstboot. Every subcommand takes --data and --config the same way."""
 
 from __future__ import annotations
 
@@ -87,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.backup_cli import add_commands as add_backup_commands  # balai backup, balai restore
 
     add_backup_commands(commands, _common, HANDLERS)
+    from kiosk.update_cli import add_commands as add_update_commands  # balai migrate, balai update
+
+    add_update_commands(commands, _common, HANDLERS)
 
     discover = commands.add_parser("discover", help="find Balai servers on the local network (mDNS)")
     _common(discover)

@@ -63,6 +63,11 @@ class Settings:
     usb_mount_roots: list[str] = _setting(["/media", "/run/media", "/mnt"], "Folders under which a mounted USB stick is offered for exporting sync bundles (absolute paths).")
     usb_mounts_file: Path = _setting(Path("/proc/mounts"), "Mount table read to find USB sticks (the kernel's /proc/mounts).")
     backup_keep: int = _setting(10, "How many database backups are kept: those taken before migrations, and the nightly ones.")
+    install_root: Path = _setting(Path("/opt/balai"), "Where the releases live: one virtualenv per version under releases/, and the link venv to the running one (offline updates add to it).")
+    update_keys_dir: Path = _setting(Path("/etc/balai/update-keys"), "Folder of public keys (*.pub); an offline update bundle must be signed by one of them.")
+    update_stop_command: list[str] = _setting(["systemctl", "stop", "balai-sync.service", "balai.service"], "Command that stops the server and the sync agent before an update switches releases.")
+    update_start_command: list[str] = _setting(["systemctl", "start", "balai.service", "balai-sync.service"], "Command that starts them again afterwards.")
+    update_health_seconds: float = _setting(180.0, "Seconds an updated server has to answer /api/v1/health with its new version before the update is rolled back.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
     @property

@@ -17,15 +17,16 @@ from kiosk.i18n.local import LocalLanguage
 from kiosk.i18n.phones import PHONES_EN, PHONES_ID
 from kiosk.i18n.resident_letter_pages import RESIDENT_PAGES_EN, RESIDENT_PAGES_ID
 from kiosk.i18n.sync import SYNC_EN, SYNC_ID
+from kiosk.i18n.update import UPDATE_EN, UPDATE_ID
 from kiosk.importing.messages import MESSAGES_EN, MESSAGES_ID
 
 # The importers keep their row-level messages beside their rules; they join the one table here.
 ID = {**MESSAGES_ID, **LETTERS_ID, **PAGES_ID, **RESIDENT_PAGES_ID, **SYNC_ID, **ANNOUNCE_ID, **PHONES_ID,
       **ACCESS_ID, **DISCOVERY_ID, **BACKUP_ID, **BUDGET_ID,
-      **ID_BASE}
+      **UPDATE_ID, **ID_BASE}
 EN = {**MESSAGES_EN, **LETTERS_EN, **PAGES_EN, **RESIDENT_PAGES_EN, **SYNC_EN, **ANNOUNCE_EN, **PHONES_EN,
       **ACCESS_EN, **DISCOVERY_EN, **BACKUP_EN, **BUDGET_EN,
-      **EN_BASE}
+      **UPDATE_EN, **EN_BASE}
 LANGUAGES = {"id": ID, "en": EN}
 BUILTIN_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 # Local languages loaded from the office's files at start (see kiosk.i18n.local): code -> name.

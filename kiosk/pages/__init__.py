@@ -9,6 +9,7 @@ def register_pages(ctx: AppContext) -> None:
                              village_settings)
     from kiosk.pages import letter_types_admin, operator_letter_detail, operator_letters
     from kiosk.pages import kiosk_letters, phone_letters, verify
+    from kiosk.pages import operator_update
     from kiosk.pages import operator_announcements, operator_backup, operator_sync, phone_announcements, phone_home
     from kiosk.pages import kiosk_budget, operator_budget, phone_budget
 
@@ -29,6 +30,7 @@ def register_pages(ctx: AppContext) -> None:
     village_settings.register(ctx)
     operator_sync.register(ctx)
     operator_backup.register(ctx)
+    operator_update.register(ctx)
     operator_announcements.register(ctx)
     # Fixed paths (/operator/letters/new, /operator/letters/types...) before /operator/letters/{request_id}.
     operator_letters.register(ctx)

@@ -24,6 +24,9 @@ settings = load_settings(environ={}, overrides={
     # USB sticks: a test lists a temporary folder as a mounted stick; otherwise none (not this machine's).
     "usb_mount_roots": os.environ.get("BALAI_TEST_USB_ROOT"),
     "usb_mounts_file": os.environ.get("BALAI_TEST_MOUNTS", str(data / "no-mounts")),
+    # Offline updates: a test's own release folder and publisher keys, never this machine's /opt/balai.
+    "install_root": os.environ.get("BALAI_TEST_INSTALL_ROOT", str(data / "no-install")),
+    "update_keys_dir": os.environ.get("BALAI_TEST_UPDATE_KEYS", str(data / "no-keys")),
 })
 state.ctx = build_app(settings)
 ui.run(storage_secret="page-test-secret", reload=False, show=False)

@@ -37,6 +37,7 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
             ui.link(t("nav.village"), "/operator/village").classes("text-white").mark("nav-village")
             ui.link(t("nav.audit"), "/operator/audit").classes("text-white").mark("nav-audit")
             ui.link(t("backup.nav"), "/operator/backup").classes("text-white").mark("nav-backup")
+            ui.link(t("update.nav"), "/operator/update").classes("text-white").mark("nav-update")
         ui.link(t("nav.display"), "/display", new_tab=True).classes("text-white")
         ui.space()
         ui.label(f"{account.full_name or account.username} · {t('role.' + account.role)}")
