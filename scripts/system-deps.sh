@@ -10,14 +10,15 @@
 #         not used, and in a container the policy-rc.d below keeps it from starting; systemd
 #         (systemd-analyze verify for the unit files), curl (the kiosk unit's health wait) and libxcursor1
 #         (reads back the kiosk's invisible cursor theme), gcc + libc6-dev (builds the power-loss shim of
-#         tests/fault)
+#         tests/fault), debootstrap (tests/image builds a bookworm tree and runs image-build/customize into
+#         it; needs root) and shellcheck (checks the image-build scripts)
 # Runs apt-get only as root or through sudo; otherwise says what is missing and carries on
 # (except under CI=true, where a missing tool is a failure, never a skip).
 set -eu
 kind="${1:-run}"
 packages="python3-venv espeak-ng fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 cups-client"
 if [ "$kind" = "test" ]; then
-    packages="$packages chromium cups-daemon printer-driver-cups-pdf postgresql systemd curl libxcursor1 gcc libc6-dev"
+    packages="$packages chromium cups-daemon printer-driver-cups-pdf postgresql systemd curl libxcursor1 gcc libc6-dev debootstrap shellcheck"
 fi
 missing=""
 for package in $packages; do
