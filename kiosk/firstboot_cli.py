@@ -26,11 +26,32 @@ NM_CONNECTIONS = Path("/etc/NetworkManager/system-connections")
 SERVICE_USER = "balai"
 
 
+HOSTS_FILE = Path("/etc/hosts")
+
+
+def rename_in_hosts(hosts_file: Path, name: str) -> None:
+    """Debian names the machine on a `127.0.1.1` line; hostnamectl leaves it, and then sudo and mDNS tools
+    complain they cannot resolve the new name. Rewrite that line (or add one), keep every other line."""
+    try:
+        lines = hosts_file.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = ["127.0.0.1\tlocalhost"]
+    wanted = f"127.0.1.1\t{name}"
+    kept = [line for line in lines if not line.split("#", 1)[0].split()[:1] == ["127.0.1.1"]]
+    at = next((i + 1 for i, line in enumerate(kept) if line.split()[:1] == ["127.0.0.1"]), len(kept))
+    text = "\n".join([*kept[:at], wanted, *kept[at:]]) + "\n"
+    partial = hosts_file.with_name(hosts_file.name + ".balai-new")
+    partial.write_text(text, encoding="utf-8")
+    os.chmod(partial, 0o644)
+    os.replace(partial, hosts_file)
+
+
 class OperatingSystem:
     """The real steps; each command's failure is reported, never hidden (the file then stays for the next boot)."""
 
-    def __init__(self, nm_dir: Path = NM_CONNECTIONS) -> None:
+    def __init__(self, nm_dir: Path = NM_CONNECTIONS, hosts_file: Path = HOSTS_FILE) -> None:
         self.nm_dir = nm_dir
+        self.hosts_file = hosts_file
 
     @staticmethod
     def _run(*command: str) -> None:
@@ -45,6 +66,7 @@ class OperatingSystem:
 
     def set_hostname(self, name: str) -> None:
         self._run("hostnamectl", "set-hostname", name)
+        rename_in_hosts(self.hosts_file, name)
 
     def connect_wifi(self, ssid: str, password: str, country: str) -> None:
         """A NetworkManager keyfile (0600, root): NetworkManager connects by itself whenever the network is there."""

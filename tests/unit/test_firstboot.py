@@ -151,3 +151,22 @@ def test_the_command_refuses_a_bad_file_and_keeps_it(tmp_path: Path) -> None:
                  "--settings-file", str(tmp_path / "etc.toml"))
     assert run.returncode == 1 and "timezone" in run.stderr
     assert card.exists() and not (tmp_path / "data" / PRESET_NAME).exists()
+
+
+def test_a_new_host_name_replaces_debians_127_0_1_1_line_and_keeps_the_rest(tmp_path: Path) -> None:
+    from kiosk.firstboot_cli import rename_in_hosts
+
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n"
+                     "ff02::1\t\tip6-allnodes\n\n127.0.1.1\t\traspberrypi\n192.168.1.9\tprinter # kantor\n")
+    rename_in_hosts(hosts, "balai-sukamaju")
+    lines = hosts.read_text().splitlines()
+    assert lines[:2] == ["127.0.0.1\tlocalhost", "127.0.1.1\tbalai-sukamaju"]
+    assert "raspberrypi" not in hosts.read_text() and "192.168.1.9\tprinter # kantor" in lines
+    assert sum("localhost ip6-localhost" in line for line in lines) == 1
+    rename_in_hosts(hosts, "balai-sukamaju")  # again: still one line
+    assert hosts.read_text().count("127.0.1.1") == 1
+    bare = tmp_path / "bare"
+    bare.write_text("127.0.0.1 localhost\n")
+    rename_in_hosts(bare, "balai")
+    assert bare.read_text() == "127.0.0.1 localhost\n127.0.1.1\tbalai\n"
