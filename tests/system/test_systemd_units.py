@@ -447,3 +447,24 @@ def test_balai_serve_notifies_ready_pings_the_watchdog_and_says_stopping(tmp_pat
     finally:
         server.stop()
         receiver.close()
+
+
+def test_usb_stick_rule_mounts_where_balai_looks_and_never_executes() -> None:
+    """Pi OS Lite has no automounter: the rule mounts sticks under a usb_mount_roots folder, for the balai user."""
+    from kiosk.settings import Settings
+
+    rules = (SYSTEMD / "61-balai-usb-sticks.rules").read_text()
+    lines = [line for line in rules.splitlines() if line.strip() and not line.startswith("#")]
+    labels = {m for m in re.findall(r'LABEL="([^"]+)"', rules)}
+    assert labels == {"balai_usb_sticks_end"} and all(
+        target in labels for target in re.findall(r'GOTO="([^"]+)"', rules))
+    mounts = [line for line in lines if "systemd-mount" in line]
+    assert len(mounts) == 3
+    for line in mounts:
+        command = shlex.split(line.split('RUN{program}+=', 1)[1].strip('"'))
+        assert command[:3] == ["/usr/bin/systemd-mount", "--no-block", "--collect"]  # udev must not wait on it
+        options = dict(part.partition("=")[::2] for part in command[3].removeprefix("--options=").split(","))
+        assert {"noexec", "nosuid", "nodev"} <= set(options)
+        mount_point = Path(command[-1].replace("%k", "sda1"))
+        assert any(mount_point.is_relative_to(root) for root in Settings().usb_mount_roots)
+    assert "uid=balai,gid=balai" in mounts[0] and "flush" in mounts[0]
