@@ -20,7 +20,9 @@ Record = dict[str, Any] | None
 
 # Which columns travel, per table (everything but local ids; references are replaced by UUIDs below).
 PENDUDUK_SKIP = {"id", "uuid", "keluarga_id", "wilayah_id"}
-ENTITIES = ("village", "wilayah", "keluarga", "penduduk", "penduduk_event", "letter", "queue_day")
+ENTITIES = ("village", "wilayah", "keluarga", "penduduk", "penduduk_event", "letter", "queue_day", "complaint")
+# A complaint carries at most this many of its latest replies (the hub refuses a record over 16 KB).
+COMPLAINT_REPLIES = 10
 
 
 def _row(database: Database, sql: str, params: tuple) -> dict[str, Any] | None:
@@ -94,6 +96,29 @@ def _queue_day(database: Database, key: str) -> Record:
             "done": sum(s["done"] for s in services)}
 
 
+def _complaint(database: Database, key: str) -> Record:
+    """The complaint with its category and latest replies. An anonymous one carries no identity at all; a
+    resident's carries the resident's UUID (the district holds the register); a typed name travels, a phone
+    number does not (the office calls back, not the district). The photo never travels, only that there is one."""
+    record = _row(database, "SELECT c.tracking_code, k.code AS category, k.name AS category_name, "
+                            "k.due_days, c.body, c.identity, p.uuid AS penduduk, "
+                            "CASE WHEN c.identity = 'nama' THEN c.reporter_name END AS reporter_name, "
+                            "c.photo IS NOT NULL AS has_photo, c.channel, c.status, c.reject_reason, c.created_at, "
+                            "c.due_at, c.updated_at, c.closed_at, c.id AS local_id FROM complaint c "
+                            "JOIN complaint_category k ON k.id = c.category_id "
+                            "LEFT JOIN penduduk p ON p.id = c.penduduk_id WHERE c.uuid = ?", (key,))
+    if record is None:
+        return None
+    local_id = record.pop("local_id")
+    replies = database.execute_sql(
+        "SELECT body, status, author, created_at FROM complaint_reply WHERE complaint_id = ? "
+        "ORDER BY id DESC LIMIT ?", (local_id, COMPLAINT_REPLIES)).fetchall()
+    record["replies"] = [{"body": body, "status": status, "author": author, "at": at}
+                         for body, status, author, at in reversed(replies)]
+    record["has_photo"] = bool(record.get("has_photo"))
+    return record
+
+
 class RecordReader:
     """Reads travelling records from one database; built once per sealing, so schema lookups happen once."""
 
@@ -104,6 +129,7 @@ class RecordReader:
             "village": _village, "wilayah": _wilayah, "keluarga": _keluarga,
             "penduduk": lambda db, key: _row(db, self._penduduk, (key,)),
             "penduduk_event": _penduduk_event, "letter": _letter, "queue_day": _queue_day,
+            "complaint": _complaint,
         }
 
     def read(self, entity: str, key: str) -> Record:

@@ -35,6 +35,7 @@ SNAPSHOT_SQL = {
     "penduduk_event": "SELECT 'penduduk_event', uuid FROM penduduk_event ORDER BY id",
     "letter": "SELECT 'letter', uuid FROM letter_request WHERE signed_at IS NOT NULL ORDER BY id",
     "queue_day": "SELECT DISTINCT 'queue_day', day FROM ticket ORDER BY day",
+    "complaint": "SELECT 'complaint', uuid FROM complaint ORDER BY id",
 }
 
 

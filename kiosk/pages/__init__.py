@@ -12,6 +12,9 @@ def register_pages(ctx: AppContext) -> None:
     from kiosk.pages import operator_update
     from kiosk.pages import operator_announcements, operator_backup, operator_sync, phone_announcements, phone_home
     from kiosk.pages import kiosk_budget, operator_budget, phone_budget
+    from kiosk.pages import kiosk_polls, operator_polls, phone_polls
+    from kiosk.pages import kiosk_complaints, kiosk_participation, operator_complaints, phone_complaints
+    from kiosk.pages import kiosk_survey, operator_survey, phone_survey
 
     home.register(ctx)
     setup.register(ctx)
@@ -47,3 +50,17 @@ def register_pages(ctx: AppContext) -> None:
     operator_budget.register(ctx)
     kiosk_budget.register(ctx)
     phone_budget.register(ctx)
+    # The satisfaction survey (IKM): the kiosk's and the phones' survey, the operator's report.
+    kiosk_survey.register(ctx)
+    phone_survey.register(ctx)
+    operator_survey.register(ctx)
+    # Complaints (pengaduan): the operator's list and detail, the kiosk's "Suara Warga" menu and complaint
+    # screens, the phone form and status page.
+    operator_complaints.register(ctx)
+    kiosk_participation.register(ctx)
+    kiosk_complaints.register(ctx)
+    phone_complaints.register(ctx)
+    # Village polls: the operator's set-up and results, voting at the kiosk and on phones.
+    operator_polls.register(ctx)
+    kiosk_polls.register(ctx)
+    phone_polls.register(ctx)

@@ -44,12 +44,20 @@ body { overscroll-behavior: none; user-select: none; touch-action: manipulation;
   .kiosk-services, .kiosk-letter-row { grid-template-columns: 1fr !important; }
   .kiosk-tile { min-height: 76px; } }
 @media (max-width: 900px) { .kiosk-head .q-btn { padding: 0 10px; } }
-/* Four tiles in the lower row (letters x2, announcements, budget): titles only on narrow screens, and two
-   columns in portrait, so the menu still fits without scrolling. */
+/* Four or five tiles in the lower row (letters x2, Suara Warga, announcements, budget): titles only on narrow
+   screens, and two columns in portrait, so the menu still fits without scrolling. */
 @media (max-width: 900px) { .kiosk-letter-row.kiosk-row-4 .kiosk-hint { display: none; }
   html.balai-large .kiosk-letter-row.kiosk-row-4 .q-icon { display: none; } }
 @media (orientation: portrait) and (max-width: 640px) {
   .kiosk-letter-row.kiosk-row-4 { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; } }
+/* Five tiles in a landscape row under 900 px: a little smaller type and padding and no icons, so every title
+   keeps to two lines (large text included) and no word is cut in the middle ("Pengumum-an"). */
+@media (max-width: 900px) and (orientation: landscape) {
+  .kiosk-letter-row.kiosk-row-5 { gap: 8px !important; }
+  .kiosk-letter-row.kiosk-row-5 .kiosk-letter-tile { font-size: 1.1rem; padding: 4px 8px; }
+  .kiosk-letter-row.kiosk-row-5 .q-icon { display: none; }
+  .kiosk-letter-row.kiosk-row-5 .q-btn__content { overflow-wrap: normal; }
+  html.balai-large .kiosk-letter-row.kiosk-row-5 .kiosk-letter-tile { font-size: 0.9rem; } }
 """
 
 
@@ -154,9 +162,11 @@ def register(ctx: AppContext) -> None:
                     # Letters: their own screens (NIK + PIN), so a tile leads there instead of issuing a ticket.
                     # Announcements showing today add a third tile to that row (the row's height stays the same).
                     current = announcements.current(announcements.village_today())
-                    tiles = 2 + bool(current) + (budget_year is not None)
+                    # "Suara Warga" (complaints, survey, polls) is one tile leading to its own menu.
+                    tiles = 3 + bool(current) + (budget_year is not None)
                     with ui.grid(columns=tiles).classes("kiosk-letter-row w-full gap-3" +
-                                                        (" kiosk-row-4" if tiles == 4 else "")):
+                                                        (" kiosk-row-4" if tiles >= 4 else "") +
+                                                        (" kiosk-row-5" if tiles >= 5 else "")):
                         for marker, icon, title, hint, path in (
                                 ("letters-request", "edit_document", "ksurat.tile_request", "ksurat.tile_request_hint",
                                  "/kiosk/surat"),
@@ -170,6 +180,14 @@ def register(ctx: AppContext) -> None:
                                     with ui.column().classes("items-start gap-0"):
                                         ui.label(t()(title)).classes("text-left text-weight-bold")
                                         ui.label(t()(hint)).classes("kiosk-hint text-body2 opacity-80 text-left")
+                        with ui.button(on_click=lambda: (touched(), ui.navigate.to("/kiosk/warga"))) \
+                                .props("outline color=teal-9 no-caps") \
+                                .classes("kiosk-letter-tile w-full").mark("kiosk-participation"):
+                            with ui.row().classes("items-center no-wrap gap-3 w-full"):
+                                ui.icon("forum")
+                                with ui.column().classes("items-start gap-0"):
+                                    ui.label(t()("kwarga.tile")).classes("text-left text-weight-bold")
+                                    ui.label(t()("kwarga.tile_hint")).classes("kiosk-hint text-body2 opacity-80 text-left")
                         if current:
                             with ui.button(on_click=lambda: (touched(), show_announcements())) \
                                     .props("unelevated color=amber-8 text-color=black no-caps") \

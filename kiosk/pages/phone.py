@@ -14,7 +14,7 @@ from nicegui import app
 
 from kiosk.context import AppContext
 from kiosk.i18n import Translator
-from kiosk.services import queue, village
+from kiosk.services import ikm, queue, village
 from kiosk.services.errors import ServiceError
 
 
@@ -47,12 +47,14 @@ def register(ctx: AppContext) -> None:
         if ticket.status == "waiting":
             ahead_text = t("kiosk.ahead", count=ticket.ahead) if ticket.ahead else t("kiosk.ahead_none")
         other = "en" if t.lang == "id" else "id"
+        offer = ikm.offer_for_ticket(ticket.id) if ticket.status == "done" else None
         html = template.render(
             lang=t.lang, title=t("phone.title", number=ticket.number), village=info.name if info else "",
             ticket=ticket, status_text=status_text, ahead_text=ahead_text, other_lang=other,
             other_lang_label=t("common.language"),
             texts_json=_script_json(texts), api_url_json=_script_json(f"/api/v1/queue/tickets/{ticket.id}"),
             status_json=_script_json(ticket.status),
+            survey_url=f"/m/survey/{offer.token}?lang={t.lang}" if offer else "", survey_label=t("ikm.rate_us"),
         )
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 

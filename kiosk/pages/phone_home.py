@@ -2,9 +2,9 @@
 
 Plain HTML like the other /m pages (no NiceGUI client, nothing from a CDN, a few kilobytes): what is being
 served right now, and big links to the resident's phone services — request a letter, check one by its
-tracking code, the announcements. Following one's own queue number starts from the QR on the ticket (a
-ticket is found by its random public id, never by a number anyone could type). Complaints join this page
-with their own issue.
+tracking code, the announcements, the village budget, a complaint, the satisfaction survey and the polls.
+Following one's own queue number starts from the QR on the ticket (a ticket is found by its random public id,
+never by a number anyone could type).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from kiosk.i18n import Translator
 from kiosk.pages.components.feedback import error_text
 from kiosk.pages.letter_inputs import FAILURE_SECONDS, field_problems, resident_login
 from kiosk.pages.session import client_address
-from kiosk.services import attachments, letter_requests, letter_signing, letter_types, village
+from kiosk.services import attachments, ikm, letter_requests, letter_signing, letter_types, village
 from kiosk.services.clock import format_date, local_day
 from kiosk.services.errors import ServiceError
 from kiosk.services.letter_fields import FieldErrors, clean_fields
@@ -317,8 +317,10 @@ def register(ctx: AppContext) -> None:
             return message_page(t, error_text(error, t), error.status, f"/m/s/{code}", f"/m/surat?lang={t.lang}")
         word, css = _status_word(t, status)
         downloadable = bool(status.number) and not status.revoked and status.status in ("siap", "diambil")
+        offer = ikm.offer_for_letter(code) if status.status == "diambil" else None
         return render(env, "phone_letter_status.html", t, title=t("msurat.status_title", code=status.tracking_code),
                       path=f"/m/s/{code}", status_code=status_code, status=status, status_word=word,
+                      survey_url=f"/m/survey/{offer.token}?lang={t.lang}" if offer else "",
                       status_class=css, code=code, downloadable=downloadable, message=message,
                       requested=format_date(local_day(status.created_at, _zone())),
                       refresh=refresh and not status.revoked and status.status not in _FINAL)

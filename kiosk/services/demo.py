@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta, timezone
 
 from kiosk.db import database
-from kiosk.models import BudgetYear, Penduduk, Service, User, Village
-from kiosk.services import audit, queue, resident_import
+from kiosk.models import BudgetYear, Complaint, IkmResponse, Penduduk, Poll, Service, User, Village
+from kiosk.services import audit, polls, queue, resident_import
 from kiosk.services.budget_demo import seed_demo_budget
+from kiosk.services.complaint_demo import seed_demo_complaints
+from kiosk.services.ikm_demo import seed_demo_responses
+from kiosk.services.clock import utc_now
 from kiosk.services.demo_population import demo_events, generate
 from kiosk.services.resident_events import EventInput, add_event
 from kiosk.services.resident_pins import set_pin
@@ -50,6 +53,17 @@ def _seed_population(village_code: str) -> None:
         add_event(person, EventInput(kind, when, reason), actor="demo")
 
 
+def _seed_poll() -> None:
+    """One open poll, so the kiosk's and the phones' poll pages have something to vote on."""
+    now = utc_now().replace(tzinfo=timezone.utc)
+    uid = polls.create_draft(
+        "Kegiatan apa yang paling perlu didanai desa tahun depan?",
+        "Jajak pendapat ini membantu musyawarah desa. Setiap warga berusia 17 tahun ke atas boleh memilih satu kali.",
+        ["Perbaikan jalan desa", "Posyandu dan kesehatan", "Pelatihan usaha warga", "Penerangan jalan"],
+        now - timedelta(hours=1), now + timedelta(days=30), results_live=True, actor="demo")
+    polls.publish(uid, actor="demo")
+
+
 def seed_demo(population: bool = True) -> DemoSeed:
     """Fill in what a demo office lacks, once: the village, the services and counters, the demo account.
 
@@ -70,6 +84,12 @@ def seed_demo(population: bool = True) -> DemoSeed:
         if not BudgetYear.select().exists():
             seed_demo_budget(date.today().year)
             created = True
+        if not IkmResponse.select().exists():
+            seed_demo_responses(date.today())  # satisfaction survey answers before today, for the IKM report
+            created = True
+        if not Poll.select().exists():
+            _seed_poll()
+            created = True
         resident_nik = resident_pin = ""
         if population and not Penduduk.select().exists():
             _seed_population(DEMO_VILLAGE.code)
@@ -78,6 +98,8 @@ def seed_demo(population: bool = True) -> DemoSeed:
                         .order_by(Penduduk.id).first())
             if resident is not None:
                 resident_nik, resident_pin = resident.nik, set_pin(resident.id, actor="demo")
+            if not Complaint.select().exists():
+                seed_demo_complaints(resident.id if resident is not None else None)
         password = ""
         if not User.select().where(User.username == DEMO_USERNAME).exists():
             password = generate_password()

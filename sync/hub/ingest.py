@@ -99,6 +99,13 @@ def _reason(change: Change, village_id: str) -> str | None:
     elif change.entity == "village":
         if str(data.get("code", "")).replace(".", "") != village_id:
             return "village_code_mismatch"
+    elif change.entity == "complaint":
+        if data.get("status") not in ("diterima", "diproses", "selesai", "ditolak"):
+            return "complaint_status_invalid"
+        if not isinstance(data.get("body"), str) or not data["body"].strip():
+            return "complaint_body_missing"
+        if data.get("identity") not in ("anonim", "warga", "nama"):
+            return "complaint_identity_invalid"
     elif change.entity == "queue_day":
         if not _DAY.match(change.key):
             return "queue_day_key_invalid"

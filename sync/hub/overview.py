@@ -218,8 +218,8 @@ def age_group_expression(today: date) -> ColumnBase:
 
 
 def village_statistics(village_id: str, today: date | None = None) -> dict[str, Any]:
-    """Population by sex and age group, families, letters by type (and how many revoked), the queue and the
-    population events of the last 30 days — aggregates only, nothing personal."""
+    """Population by sex and age group, families, letters by type (and how many revoked), the queue, the
+    population events of the last 30 days and complaints per status — aggregates only, nothing personal."""
     today = today or utc_now().date()
     since = (today - timedelta(days=RECENT_DAYS - 1)).isoformat()
     mine = HubRecord.village_id == village_id
@@ -241,6 +241,7 @@ def village_statistics(village_id: str, today: date | None = None) -> dict[str, 
                       for key, issued, done in _tuples(queue)]
         events = _count_grouped(json_text("kind"), mine & _live("penduduk_event") & (_day("event_date") >= since)
                                 & (_day("event_date") <= today.isoformat()))
+        complaints = _count_grouped(json_text("status"), mine & _live("complaint"))
     by_age = {name: ages.get(name, 0) for name, _ in AGE_GROUPS}
     by_age[OLDEST_GROUP] = ages.get(OLDEST_GROUP, 0)
     by_age[UNKNOWN] = ages.get(UNKNOWN, 0)
@@ -259,6 +260,8 @@ def village_statistics(village_id: str, today: date | None = None) -> dict[str, 
         "queue_issued": sum(d["issued"] for d in queue_days),
         "queue_done": sum(d["done"] for d in queue_days),
         "events": dict(sorted(events.items(), key=lambda item: (-item[1], item[0]))),
+        "complaints": {status: complaints.get(status, 0) for status in ("diterima", "diproses", "selesai", "ditolak")},
+        "complaints_open": complaints.get("diterima", 0) + complaints.get("diproses", 0),
     }
 
 

@@ -19,7 +19,7 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
         toggle_language(default_lang)
         ui.navigate.reload()
 
-    with ui.header().classes("items-center bg-teal-800 text-white q-px-md q-py-sm gap-4"):
+    with ui.header().classes("items-center bg-teal-800 text-white q-px-md q-py-sm gap-x-4 gap-y-1 wrap"):
         ui.label("Balai").classes("text-h6 text-weight-bold")
         ui.link(t("nav.queue"), "/operator").classes("text-white").mark("nav-queue")
         if account.may("operator"):
@@ -30,6 +30,9 @@ def operator_frame(title: str, account: Account, t: Translator, default_lang: st
             ui.link(t("nav.announcements"), "/operator/announcements").classes("text-white") \
                 .mark("nav-announcements")
             ui.link(t("nav.budget"), "/operator/budget").classes("text-white").mark("nav-budget")
+            ui.link(t("nav.complaints"), "/operator/complaints").classes("text-white").mark("nav-complaints")
+            ui.link(t("nav.polls"), "/operator/polls").classes("text-white").mark("nav-polls")
+            ui.link(t("nav.ikm"), "/operator/survey").classes("text-white").mark("nav-ikm")
         ui.link(t("nav.statistics"), "/operator/statistics").classes("text-white").mark("nav-statistics")
         if account.may("admin"):
             ui.link(t("nav.services"), "/operator/services").classes("text-white").mark("nav-services")

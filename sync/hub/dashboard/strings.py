@@ -67,6 +67,8 @@ STRINGS: dict[str, str] = {
     "village.families": "Kartu keluarga",
     "village.letters": "Surat ditandatangani",
     "village.revoked": "Surat dicabut",
+    "village.complaints_open": "Pengaduan terbuka",
+    "village.complaints": "Pengaduan: {diterima} diterima, {diproses} diproses, {selesai} selesai, {ditolak} ditolak",
     "village.queue": "Antrian 30 hari: {issued} nomor, {done} dilayani",
     "village.by_sex": "Penduduk menurut jenis kelamin",
     "village.by_age": "Penduduk menurut kelompok umur",

@@ -58,12 +58,15 @@ def _headline(summary: dict[str, Any], stats: dict[str, Any]) -> None:
         for key, value, marker in (("village.residents", stats["residents"], "stat-residents"),
                                    ("village.families", stats["families"], "stat-families"),
                                    ("village.letters", stats["letters"], "stat-letters"),
-                                   ("village.revoked", stats["letters_revoked"], "stat-revoked")):
+                                   ("village.revoked", stats["letters_revoked"], "stat-revoked"),
+                                   ("village.complaints_open", stats["complaints_open"], "stat-complaints-open")):
             with ui.card().classes("items-center min-w-40"):
                 ui.label(number(value)).classes("text-h5").mark(marker)
                 ui.label(t(key)).classes("text-caption")
     ui.label(t("village.queue", issued=number(stats["queue_issued"]), done=number(stats["queue_done"]))) \
         .mark("stat-queue")
+    ui.label(t("village.complaints", **{k: number(v) for k, v in stats["complaints"].items()})) \
+        .mark("stat-complaints")
 
 
 def _charts(stats: dict[str, Any]) -> None:
