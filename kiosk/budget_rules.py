@@ -20,6 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from kiosk.services.text_checks import code_in
+
 SECTIONS = ("pendapatan", "belanja", "pembiayaan")
 BIDANG = (1, 2, 3, 4, 5)
 # Pendapatan groups in the order the resident pages show them.
@@ -30,15 +32,6 @@ NAME_MAX = 200
 AMOUNT_MAX = 10_000_000_000_000  # Rp 10 triliun: far above any village's budget, below float precision limits
 
 _CODE = re.compile(r"^\d{1,2}(\.\d{1,4}){0,5}$")
-# Markup and script: a tag opener, an entity-escaped tag, script URLs, inline handlers.
-_MARKUP = re.compile(r"<\s*[a-z/!?]|&lt;|&#|javascript\s*:|vbscript\s*:|\bon[a-z]+\s*=", re.IGNORECASE)
-# SQL a person never types into a budget description (the statements are parameterised anyway; this is about
-# refusing what is plainly an attack or a pasted query, so the operator sees it at once).
-_SQL = re.compile(
-    r"('\s*--|--\s*$|/\*|\*/|;\s*(select|insert|update|delete|drop|alter|create|exec|union|truncate)\b"
-    r"|\bunion\s+(all\s+)?select\b|\bselect\b.+\bfrom\b|\binsert\s+into\b|\bdelete\s+from\b"
-    r"|\bdrop\s+(table|database)\b|\bupdate\s+\w+\s+set\b|\balter\s+table\b|\btruncate\s+table\b"
-    r"|'\s*or\s+'?\d+'?\s*=\s*'?\d+|\bexec(ute)?\s*\()", re.IGNORECASE)
 _BAD_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 
 
@@ -149,10 +142,9 @@ def clean_name(value: object, *, required: bool = True) -> str:
         raise BudgetRuleError("budget.name_too_long", max=NAME_MAX)
     if any(unicodedata.category(ch) in _BAD_CATEGORIES for ch in text):
         raise BudgetRuleError("budget.name_control")
-    if _MARKUP.search(text):
-        raise BudgetRuleError("budget.name_markup")
-    if _SQL.search(text):
-        raise BudgetRuleError("budget.name_sql")
+    kind = code_in(text)
+    if kind is not None:
+        raise BudgetRuleError(f"budget.name_{kind}")
     return text
 
 

@@ -17,6 +17,7 @@ import re
 from kiosk.services import attachments
 from kiosk.services.attachments import CheckedFile
 from kiosk.services.errors import ServiceError
+from kiosk.services.text_checks import CONTROL, code_in
 
 BODY_MIN = 10
 BODY_MAX = 2000
@@ -26,34 +27,21 @@ REASON_MAX = 300
 NAME_MAX = 80
 PHONE_RE = re.compile(r"^\+?[0-9]{8,15}$")
 
-_MARKUP = re.compile(
-    r"<\s*/?\s*[a-z!?][^>]*>?"               # a tag, a comment or a doctype opener: <b>, </div, <!--, <?php
-    r"|javascript\s*:|vbscript\s*:|data\s*:\s*text/html"
-    r"|\bon[a-z]{3,20}\s*=",                  # onerror=, onclick=
-    re.IGNORECASE)
-_SQL = re.compile(
-    r"\bunion\s+(all\s+)?select\b|\bdrop\s+(table|database)\b|\binsert\s+into\b.+\bvalues\b"
-    r"|\bdelete\s+from\b|\bupdate\s+\w+\s+set\b|\btruncate\s+table\b|\bxp_cmdshell\b|\bsleep\s*\(\s*\d"
-    r"|['\"]\s*(or|and)\s+['\"]?\w+['\"]?\s*=\s*['\"]?\w+|;\s*--|'\s*--|/\*.*\*/",
-    re.IGNORECASE | re.DOTALL)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 def clean_text(text: str | None, *, field: str, minimum: int, maximum: int, one_line: bool = False) -> str:
     """The text as stored (trimmed; one line where asked), or ServiceError naming the field.
 
     `field` names the box (body, name, reply, reason, category): the message key says which one."""
-    value = _CONTROL.sub("", str(text or "")).replace("\r\n", "\n").strip()
+    value = CONTROL.sub("", str(text or "")).replace("\r\n", "\n").strip()
     if one_line:
         value = " ".join(value.split())
     if len(value) < minimum:
         raise ServiceError(f"complaint.{field}_short", min=minimum)
     if len(value) > maximum:
         raise ServiceError(f"complaint.{field}_long", max=maximum)
-    if _MARKUP.search(value):
-        raise ServiceError(f"complaint.{field}_markup")
-    if _SQL.search(value):
-        raise ServiceError(f"complaint.{field}_sql")
+    kind = code_in(value)
+    if kind is not None:
+        raise ServiceError(f"complaint.{field}_{kind}")
     return value
 
 

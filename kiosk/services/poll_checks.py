@@ -5,17 +5,16 @@ needs `<script>` or `' OR 1=1 --`, and silently changing the office's words on a
 worse than asking for them again. Pages show stored text as text anyway (labels, autoescaped templates), so
 this is a second wall, not the only one. Ordinary punctuation stays allowed: "Jalan < 5 m & licin?" is fine.
 
-(The complaints service has the same two patterns; they are kept here too so a change to one form's rules
-never silently changes the other's.)
+The patterns themselves are kiosk.services.text_checks', shared with complaints and the budget.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 from kiosk.services.clock import zone
 from kiosk.services.errors import ServiceError
+from kiosk.services.text_checks import CONTROL, code_in
 
 QUESTION_MIN = 5
 QUESTION_MAX = 200
@@ -24,28 +23,14 @@ OPTION_MAX = 80
 OPTIONS_MIN = 2
 OPTIONS_MAX = 10
 
-_MARKUP = re.compile(
-    r"<\s*/?\s*[a-z!?][^>]*>?"               # a tag, a comment or a doctype opener: <b>, </div, <!--, <?php
-    r"|javascript\s*:|vbscript\s*:|data\s*:\s*text/html"
-    r"|\bon[a-z]{3,20}\s*=",                  # onerror=, onclick=
-    re.IGNORECASE)
-_SQL = re.compile(
-    r"\bunion\s+(all\s+)?select\b|\bdrop\s+(table|database)\b|\binsert\s+into\b.+\bvalues\b"
-    r"|\bdelete\s+from\b|\bupdate\s+\w+\s+set\b|\btruncate\s+table\b|\bxp_cmdshell\b|\bsleep\s*\(\s*\d"
-    r"|['\"]\s*(or|and)\s+['\"]?\w+['\"]?\s*=\s*['\"]?\w+|;\s*--|'\s*--|/\*.*\*/",
-    re.IGNORECASE | re.DOTALL)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _refuse_code(value: str, field: str, **params: object) -> None:
-    if _MARKUP.search(value):
-        raise ServiceError(f"poll.{field}_markup", **params)
-    if _SQL.search(value):
-        raise ServiceError(f"poll.{field}_sql", **params)
+    kind = code_in(value)
+    if kind is not None:
+        raise ServiceError(f"poll.{field}_{kind}", **params)
 
 
 def clean_question(text: str | None) -> str:
-    value = " ".join(_CONTROL.sub("", str(text or "")).split())
+    value = " ".join(CONTROL.sub("", str(text or "")).split())
     if not QUESTION_MIN <= len(value) <= QUESTION_MAX:
         raise ServiceError("poll.question_length", min=QUESTION_MIN, max=QUESTION_MAX)
     _refuse_code(value, "question")
@@ -53,7 +38,7 @@ def clean_question(text: str | None) -> str:
 
 
 def clean_description(text: str | None) -> str:
-    value = _CONTROL.sub("", str(text or "")).replace("\r\n", "\n").strip()
+    value = CONTROL.sub("", str(text or "")).replace("\r\n", "\n").strip()
     if len(value) > DESCRIPTION_MAX:
         raise ServiceError("poll.description_long", max=DESCRIPTION_MAX)
     _refuse_code(value, "description")
@@ -68,7 +53,7 @@ def clean_options(options: list[str] | tuple[str, ...] | None) -> list[str]:
     cleaned: list[str] = []
     seen: set[str] = set()
     for number, raw in enumerate(given, start=1):
-        value = " ".join(_CONTROL.sub("", str(raw or "")).split())
+        value = " ".join(CONTROL.sub("", str(raw or "")).split())
         if not value:
             raise ServiceError("poll.option_empty", n=number)
         if len(value) > OPTION_MAX:
