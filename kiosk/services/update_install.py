@@ -7,8 +7,11 @@ release), one atomic rename of the `venv` link, and a start. If the new server d
 `/api/v1/health` with its new version in time, the link goes back and the backup is restored (which starts a
 new sync epoch, so the district never holds rows the restored database forgot).
 
-Every step is written to `<data>/update-state.json` before it starts, so a power cut in the middle is finished
-or undone by `balai update recover` (run by balai-update.service at every boot). The data-touching commands run
+Every step is written to `<install root>/update-state.json` before it starts, so a power cut in the middle is
+finished or undone by `balai update recover` (run by balai-update.service at every boot, as root). The state,
+the history and the lock live beside the releases, in the root-owned install folder, never in the data folder:
+the `balai` user can write there, and root acting on a file the server's user could forge would hand that
+user root. For the same reason every version read back from the state is checked before the link moves. The data-touching commands run
 as the data folder's owner (the `balai` user), never as root, so no root-owned file ends up where the server
 must write.
 """
@@ -76,7 +79,11 @@ class Layout:
         return target.name if target.parent.resolve() == self.releases.resolve() and target.is_dir() else None
 
     def point_to(self, version: str) -> None:
-        """Switch the link in one rename (atomic on POSIX): at every instant it names a whole release."""
+        """Switch the link in one rename (atomic on POSIX): at every instant it names a whole release.
+
+        Only ever to a release folder that exists under releases/ (the version is checked like any other)."""
+        if not self.release(version).is_dir():
+            raise ServiceError("update.state_unreadable")
         fresh = self.root / ".venv-link"
         fresh.unlink(missing_ok=True)
         fresh.symlink_to(Path("releases") / version)
@@ -106,11 +113,12 @@ def _now() -> str:
 
 
 def state_file(settings: Settings) -> Path:
-    return settings.data_dir / "update-state.json"
+    """Root's record of an update under way (readable by the page, writable only by root on the appliance)."""
+    return settings.install_root / "update-state.json"
 
 
 def history_file(settings: Settings) -> Path:
-    return settings.data_dir / "update-history.json"
+    return settings.install_root / "update-history.json"
 
 
 def write_json(path: Path, value: Any) -> None:
@@ -151,8 +159,8 @@ def remember(settings: Settings, entry: dict[str, Any]) -> None:
 @contextmanager
 def exclusive(settings: Settings) -> Iterator[None]:
     """One update at a time (a second `apply` from a shell while the page's request runs is refused)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.data_dir / ".update.lock").open("a") as handle:
+    settings.install_root.mkdir(parents=True, exist_ok=True)
+    with (settings.install_root / ".update.lock").open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
@@ -358,7 +366,8 @@ class Installer:
             if state is None:
                 return None
             phase = state.get("phase")
-            if not isinstance(state.get("from"), str) or not isinstance(state.get("to"), str):
+            versions = (state.get("from"), state.get("to"))
+            if not all(isinstance(v, str) and SAFE_VERSION.match(v) for v in versions):
                 log.error("update: unreadable state %s; leaving it for a person", state)
                 raise ServiceError("update.state_unreadable")
             log.warning("update: recovering from phase %s (%s -> %s)", phase, state["from"], state["to"])

@@ -97,3 +97,21 @@ def test_run_pending_takes_the_request_first_and_remembers_a_refusal(appliance: 
     assert read_history(settings)[0]["outcome"] == "refused"
     assert update_requests.run_pending(settings) == []  # nothing left: the path unit's next trigger does nothing
     assert Layout(settings.install_root).current() == "0.1.0" and not state_file(settings).exists()
+
+
+def test_recovery_never_follows_a_forged_state(appliance: tuple[Settings, Path, Path], tmp_path: Path) -> None:
+    """The state lives in root's install folder; even a forged one cannot point the link outside releases/."""
+    from kiosk.services.update_install import Installer, write_json
+
+    settings, _, _ = appliance
+    assert state_file(settings).parent == settings.install_root and settings.data_dir not in state_file(
+        settings).parents
+    evil = tmp_path / "evil"
+    (evil / "bin").mkdir(parents=True)
+    for forged in ({"phase": "starting", "from": "0.1.0", "to": str(evil)},
+                   {"phase": "starting", "from": "0.1.0", "to": "../../evil"},
+                   {"phase": "starting", "from": "0.1.0", "to": "0.9.0"}):  # well-formed but not installed
+        write_json(state_file(settings), forged)
+        with pytest.raises(ServiceError):
+            Installer(settings).recover()
+        assert Layout(settings.install_root).current() == "0.1.0"

@@ -76,7 +76,7 @@ class Office:
             return connection.execute("SELECT count(*) FROM ticket").fetchone()[0]
 
     def history(self) -> list[dict]:
-        return json.loads((self.data / "update-history.json").read_text())
+        return json.loads((self.root / "update-history.json").read_text())
 
 
 def _free_port() -> int:
@@ -166,7 +166,7 @@ def test_tampered_unsigned_and_foreign_bundles_are_refused_and_change_nothing(of
     assert json.loads(same.stdout)["error"] == "update.not_newer"
     assert office.link() == "0.1.0" and office.version() == "0.1.0" and office.tickets() == before
     assert sorted(p.name for p in (office.root / "releases").iterdir()) == ["0.1.0"]
-    assert not (office.data / "update-state.json").exists()
+    assert not (office.root / "update-state.json").exists()
 
 
 def test_a_good_bundle_is_installed_with_a_backup_and_the_data_kept(office: Office) -> None:
@@ -184,7 +184,7 @@ def test_a_good_bundle_is_installed_with_a_backup_and_the_data_kept(office: Offi
     assert verified.returncode == 0 and json.loads(verified.stdout)["balai_version"] == "0.1.0"
     assert sorted(p.name for p in (office.root / "releases").iterdir()) == ["0.1.0", "0.2.0"]  # previous kept
     assert office.history()[0]["outcome"] == "installed"
-    assert not (office.data / "update-state.json").exists()
+    assert not (office.root / "update-state.json").exists()
 
 
 def test_a_release_that_does_not_start_is_rolled_back_to_the_data_before(office: Office) -> None:
@@ -211,7 +211,7 @@ def test_a_power_cut_during_an_update_is_undone_at_the_next_boot(office: Office,
                                   str(office.bundles["0.3.0"]), "--data", str(office.data), "--config",
                                   str(office.config)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  env=_clean_env())
-    state = office.data / "update-state.json"
+    state = office.root / "update-state.json"
 
     def reached() -> bool:
         try:
