@@ -191,7 +191,7 @@ def birth_date_from_nik(nik: str | int | float, *, today: date | None = None) ->
     today, an "80" 1980), falling back to the other century when 29 February does not exist in the first.
     """
     digits = normalize_number(nik)
-    if len(digits) != 16 or not digits.isdigit() or digits[0] == "0":
+    if len(digits) != 16 or not (digits.isdigit() and digits.isascii()) or digits[0] == "0":
         return None
     embedded = _embedded(digits)
     if embedded is None:
@@ -210,7 +210,7 @@ def birth_date_from_nik(nik: str | int | float, *, today: date | None = None) ->
 def sex_from_nik(nik: str | int | float) -> int | None:
     """1 (male) when the embedded day is 01..31, 2 (female) when it is 41..71, else None."""
     digits = normalize_number(nik)
-    if len(digits) != 16 or not digits.isdigit() or digits[0] == "0":
+    if len(digits) != 16 or not (digits.isdigit() and digits.isascii()) or digits[0] == "0":
         return None
     embedded = _embedded(digits)
     return embedded[3] if embedded else None

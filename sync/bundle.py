@@ -119,11 +119,17 @@ def open_bundle(folder: Path, village_key: Ed25519PublicKey, box: X25519PrivateK
         raise ProtocolError("bundle_signature", "the manifest is not signed by this village's key")
     if manifest.get("recipient_key") != public_text(box):
         raise ProtocolError("bundle_recipient", "this bundle is encrypted for another hub")
-    ephemeral_public = unb64(str(manifest.get("ephemeral_key", "")))
-    cipher = ChaCha20Poly1305(_key(box.exchange(X25519PublicKey.from_public_bytes(ephemeral_public)),
-                                   ephemeral_public, unb64(public_text(box))))
+    try:  # a signed manifest may still be malformed (a broken exporter): refused, not a crash
+        ephemeral_public = unb64(str(manifest.get("ephemeral_key", "")))
+        shared = box.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
+    except ValueError as error:
+        raise ProtocolError("manifest_unreadable", "bad ephemeral key") from error
+    cipher = ChaCha20Poly1305(_key(shared, ephemeral_public, unb64(public_text(box))))
     opened = OpenedBundle(str(manifest.get("village", "")), str(manifest.get("created_at", "")))
     for entry in manifest["batches"]:
+        if not isinstance(entry, dict):
+            opened.problems.append((str(entry)[:80], "bad_entry"))
+            continue
         name, batch_id, sha = str(entry.get("file", "")), str(entry.get("batch_id", "")), str(entry.get("sha256", ""))
         path = folder / name
         try:

@@ -55,7 +55,7 @@ def _identity_problems(row_number: int, values: dict[str, object], raw: dict[str
             found.append(RowProblem(row_number, "no_kk", p.level, p.key, {**p.params, "column": "no_kk"}))
     for column in ("ayah_nik", "ibu_nik"):
         value = values.get(column)
-        if isinstance(value, str) and (len(value) != 16 or not value.isdigit()):
+        if isinstance(value, str) and (len(value) != 16 or not (value.isdigit() and value.isascii())):
             found.append(RowProblem(row_number, column, "warning", "nik.parent_format",
                                     {"column": column, "value": value}))
     return found

@@ -139,9 +139,9 @@ def _convert_code(list_name: str, raw: object) -> Converted:
         code = int(raw) if raw.is_integer() else None
     elif isinstance(raw, str):
         text = raw.strip()
-        if text.isdigit():
+        if text.isdigit() and text.isascii():  # "²".isdigit() is True but int("²") raises
             code = int(text)
-        elif text.endswith(".0") and text[:-2].isdigit():
+        elif text.endswith(".0") and text[:-2].isdigit() and text.isascii():
             code = int(text[:-2])
         else:
             code = code_for_label(list_name, text)
