@@ -15,7 +15,7 @@ import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from kiosk.db import database, reading
 from kiosk.models import IkmInvite, IkmResponse, LetterRequest, LetterType, Service, Ticket, Village
@@ -102,34 +102,35 @@ def _eligible_letter(letter: LetterRequest) -> None:
 
 # ---- offers on the phone pages -----------------------------------------------------------------------------
 
+def _offer(find: Callable[[], Any], done: str, field: str) -> SurveySubject | None:
+    """The invite for a ticket or letter that reached `done`, until answered. The page is reloaded often: the
+    write lock is taken only to create the invite, once."""
+    link = IkmInvite.ticket if field == "ticket" else IkmInvite.letter_request
+    with reading():
+        subject = find()
+        if subject is None or subject.status != done:
+            return None
+        found = IkmInvite.get_or_none(link == subject)
+        if found is not None:
+            answer = _subject(found)
+            return None if answer.answered else answer
+    with database.atomic():
+        subject = find()
+        if subject is None or subject.status != done:
+            return None
+        answer = _subject(_invite(**{field: subject}))
+    return None if answer.answered else answer
+
+
 def offer_for_ticket(public_id: str) -> SurveySubject | None:
     """The invite the phone ticket page links to: only once the ticket is done, and only until answered."""
-    with reading():  # the page is reloaded often: take the write lock only to create the invite, once
-        ticket = Ticket.get_or_none(Ticket.uuid == str(public_id))
-        if ticket is None or ticket.status != "done":
-            return None
-        found = IkmInvite.get_or_none(IkmInvite.ticket == ticket)
-        if found is not None:
-            subject = _subject(found)
-            return None if subject.answered else subject
-    with database.atomic():
-        ticket = Ticket.get_or_none(Ticket.uuid == str(public_id))
-        if ticket is None or ticket.status != "done":
-            return None
-        subject = _subject(_invite(ticket=ticket))
-    return None if subject.answered else subject
+    return _offer(lambda: Ticket.get_or_none(Ticket.uuid == str(public_id)), "done", "ticket")
 
 
 def offer_for_letter(code: str) -> SurveySubject | None:
     """The invite a letter's tracking page links to: only once the letter was picked up, until answered."""
-    with reading():
-        letter = LetterRequest.get_or_none(LetterRequest.tracking_code == normalize_code(code))
-        if letter is None or letter.status != "diambil":
-            return None
-        found = IkmInvite.get_or_none(IkmInvite.letter_request == letter)
-        if found is not None:
-            subject = _subject(found)
-            return None if subject.answered else subject
+    return _offer(lambda: LetterRequest.get_or_none(LetterRequest.tracking_code == normalize_code(code)),
+                  "diambil", "letter")
     with database.atomic():
         letter = LetterRequest.get_or_none(LetterRequest.tracking_code == normalize_code(code))
         if letter is None or letter.status != "diambil":

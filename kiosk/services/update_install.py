@@ -159,8 +159,12 @@ def remember(settings: Settings, entry: dict[str, Any]) -> None:
 @contextmanager
 def exclusive(settings: Settings) -> Iterator[None]:
     """One update at a time (a second `apply` from a shell while the page's request runs is refused)."""
-    settings.install_root.mkdir(parents=True, exist_ok=True)
-    with (settings.install_root / ".update.lock").open("a") as handle:
+    try:  # root's folder: anyone else gets the refusal in words, not a traceback
+        settings.install_root.mkdir(parents=True, exist_ok=True)
+        handle = (settings.install_root / ".update.lock").open("a")
+    except PermissionError as error:
+        raise ServiceError("update.not_installed", root=str(settings.install_root)) from error
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
