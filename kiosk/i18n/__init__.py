@@ -12,6 +12,8 @@ from kiosk.i18n.discovery import DISCOVERY_EN, DISCOVERY_ID
 from kiosk.i18n.ikm import IKM_EN, IKM_ID
 from kiosk.i18n.kiosk_access import ACCESS_EN, ACCESS_ID
 from kiosk.i18n.en import STRINGS as EN_BASE
+from kiosk.i18n.faults import FAULTS_EN, FAULTS_ID
+from kiosk.i18n.guard import GUARD_EN, GUARD_ID
 from kiosk.i18n.id import STRINGS as ID_BASE
 from kiosk.i18n.letter_pages import PAGES_EN, PAGES_ID
 from kiosk.i18n.letters import LETTERS_EN, LETTERS_ID
@@ -26,10 +28,10 @@ from kiosk.importing.messages import MESSAGES_EN, MESSAGES_ID
 # The importers keep their row-level messages beside their rules; they join the one table here.
 ID = {**MESSAGES_ID, **LETTERS_ID, **PAGES_ID, **RESIDENT_PAGES_ID, **SYNC_ID, **ANNOUNCE_ID, **PHONES_ID,
       **ACCESS_ID, **DISCOVERY_ID, **BACKUP_ID, **BUDGET_ID,
-      **UPDATE_ID, **COMPLAINTS_ID, **IKM_ID, **POLLS_ID, **ID_BASE}
+      **UPDATE_ID, **COMPLAINTS_ID, **IKM_ID, **POLLS_ID, **GUARD_ID, **FAULTS_ID, **ID_BASE}
 EN = {**MESSAGES_EN, **LETTERS_EN, **PAGES_EN, **RESIDENT_PAGES_EN, **SYNC_EN, **ANNOUNCE_EN, **PHONES_EN,
       **ACCESS_EN, **DISCOVERY_EN, **BACKUP_EN, **BUDGET_EN,
-      **UPDATE_EN, **COMPLAINTS_EN, **IKM_EN, **POLLS_EN, **EN_BASE}
+      **UPDATE_EN, **COMPLAINTS_EN, **IKM_EN, **POLLS_EN, **GUARD_EN, **FAULTS_EN, **EN_BASE}
 LANGUAGES = {"id": ID, "en": EN}
 BUILTIN_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 # Local languages loaded from the office's files at start (see kiosk.i18n.local): code -> name.
