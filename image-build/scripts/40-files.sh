@@ -15,6 +15,10 @@ cp -R "$files/." /
 chmod 0755 /etc/balai
 chmod 0644 /etc/balai/balai.toml
 chmod 0644 /etc/avahi/services/balai.service
+# The kiosk browser's managed policy (no DevTools, only pages of this Pi, no downloads, no file dialogs, no
+# autofill of what residents type): root's, read by Chromium at start.
+chmod 0755 /etc/chromium /etc/chromium/policies /etc/chromium/policies/managed
+chmod 0644 /etc/chromium/policies/managed/balai-kiosk.json
 
 # Update signing keys (BALAI_UPDATE_KEYS on the build machine): public keys only, readable by everyone. When
 # keys are given, the folder holds exactly those; without, keys already in the tree stay.

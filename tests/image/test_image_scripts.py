@@ -4,12 +4,14 @@ file loads with Balai's own loader, the avahi service file is XML). The real bui
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -62,6 +64,26 @@ def test_avahi_service_file_is_valid_xml() -> None:
     root = ElementTree.parse(IMAGE_BUILD / "files/etc/avahi/services/balai.service").getroot()
     assert root.findtext("service/type") == "_http._tcp"
     assert root.findtext("service/port") == "8080"
+
+
+def test_kiosk_browser_policy_locks_the_public_screen_down() -> None:
+    """A USB keyboard in the waiting room must not open DevTools, other sites, files or a resident's autofill."""
+    policy = json.loads((IMAGE_BUILD / "files/etc/chromium/policies/managed/balai-kiosk.json").read_text())
+    assert policy["DeveloperToolsAvailability"] == 2
+    assert policy["URLBlocklist"] == ["*"]
+    assert policy["DownloadRestrictions"] == 3
+    assert policy["AllowFileSelectionDialogs"] is False
+    assert policy["IncognitoModeAvailability"] == 1
+    for remembered in ("PasswordManagerEnabled", "AutofillAddressEnabled", "AutofillCreditCardEnabled"):
+        assert policy[remembered] is False
+    for outbound in ("SearchSuggestEnabled", "TranslateEnabled", "MetricsReportingEnabled"):
+        assert policy[outbound] is False
+    unit = (PROJECT_ROOT / "systemd/balai-kiosk.service").read_text()
+    for name in ("BALAI_KIOSK_URL", "BALAI_HEALTH_URL"):
+        url = re.search(rf"Environment={name}=(\S+)", unit)
+        assert url, name
+        host = urlsplit(url.group(1))
+        assert f"{host.scheme}://{host.hostname}" in policy["URLAllowlist"], url.group(1)
 
 
 def test_system_deps_installs_what_the_image_test_needs() -> None:
