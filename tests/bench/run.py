@@ -1,5 +1,6 @@
-"""Runs the server rows (1-6, tap, kiosk_bytes) against one fresh demo server, then the residents, letters and sync rows in-process, and
-prints one table.
+"""Runs the server rows (1-6, tap, kiosk_bytes) against one fresh demo server, then the two ten-minute mixed-load
+rows (each with its own fresh demo server: on every core, then pinned to one), then the residents, letters and
+sync rows in-process, and prints one table.
 
 Environment knobs: BENCH_SECONDS (phone-load duration, default 60), BENCH_PHONES (50),
 BENCH_DISPLAYS (Chromium /display pages, 10; 0 skips), BENCH_DISPLAY_SECONDS (20),
@@ -7,9 +8,10 @@ BENCH_RESIDENTS_BIG (people in the big search population, 100000; lower it for a
 BENCH_REGISTER_PDF_ROWS (Buku Induk rows laid out as PDF, 1500, then extrapolated to 10,000; 0 = all),
 BENCH_SYNC_RESIDENTS (residents of the sync rows' village, 10000; lower it for a quick run),
 BENCH_TAPS (timed kiosk taps in Chromium for the tap row, 40; 0 skips),
+BENCH_MIXED_SECONDS (length of each mixed-load row, 600), BENCH_MIXED_PHONES (phones in it, 50),
 BENCH_ONLY (comma-separated row keys, e.g. `BENCH_ONLY=sync_bytes,sync_ingest,sync_first`: only those rows
 run and appear in the table; the demo server starts only when one of its rows is chosen; an unknown key
-stops the run with the list of keys). Keys: issue status idle phones displays transfer tap kiosk_bytes, res_import
+stops the run with the list of keys). Keys: issue status idle phones displays transfer tap kiosk_bytes, mixed_all mixed_one, res_import
 res_reimport res_search_small res_stats res_registers res_load_big res_search_big, let_sign let_verify
 let_verify_offline, sync_bytes sync_ingest sync_first. A row that builds on an earlier one (res_reimport,
 status, the let_verify rows) reports that the earlier one did not run when chosen alone.
@@ -27,7 +29,7 @@ import time
 import traceback
 from pathlib import Path
 
-from tests.bench import api_latency, browsers, kiosk_tap, phones, transfer
+from tests.bench import api_latency, browsers, kiosk_tap, mixed_load, phones, transfer
 from tests.bench.letters import LetterBench
 from tests.bench.residents import ResidentBench
 from tests.bench.sync import SyncBench
@@ -40,6 +42,7 @@ IDLE_TARGET_MB = 120
 PHONES_TARGET_MB = 160
 TRANSFER_TARGET_BYTES = 1.5 * 1024 * 1024
 TAP_TARGET_MS = 300
+SEARCH_TARGET_MS = 20
 SERVER_CPU = 0
 PRINT_STALL_SECONDS = 15.0
 ARTIFACTS = ROOT / "test-artifacts"
@@ -67,6 +70,13 @@ def _pin_client() -> str:
         os.sched_setaffinity(0, {others[0]})
         return f"server on core {SERVER_CPU}, client on core {others[0]}"
     return f"server on core {SERVER_CPU}, client not pinned (1 core)"
+
+
+def _client_core() -> str:
+    try:
+        return ",".join(str(core) for core in sorted(os.sched_getaffinity(0)))
+    except AttributeError:
+        return "any"
 
 
 def _keep_log(source: Path, target: Path, limit: int = 512 * 1024) -> None:
@@ -97,6 +107,8 @@ class Bench:
             ("transfer", "Kiosk first load, HTML + scripts + CSS"),
             ("tap", "Kiosk tap → number on screen, Chromium 800x480 touch"),
             ("kiosk_bytes", "Kiosk /kiosk bytes received by Chromium, empty cache / cached"),
+            ("mixed_all", "Mixed load: 50 phones, 3 operators, kiosk, display; server on all cores"),
+            ("mixed_one", "Mixed load: 50 phones, 3 operators, kiosk, display; server pinned to one core"),
         ]}
         self.residents = ResidentBench(workdir)
         for key, metric, _ in self.residents.steps():
@@ -293,6 +305,33 @@ class Bench:
         row.notes = (f"CDP Network.loadingFinished encodedDataLength, same context twice; first: {first.text()}; "
                      f"cached: {cached.text()}; websocket frames not counted")
 
+    def mixed(self, row: Row, cpu: int | None) -> None:
+        """Its own fresh office per row, so the earlier rows' 500 tickets and tokens do not weigh on it."""
+        seconds = _env_number("BENCH_MIXED_SECONDS", 600)
+        phone_count = int(_env_number("BENCH_MIXED_PHONES", 50))
+        folder = self.workdir / f"mixed-{'one' if cpu is not None else 'all'}"
+        server, printer = mixed_load.start_office(folder, cpu)
+        try:
+            check_is_python(server.pid)
+            result = asyncio.run(mixed_load.run_mixed(server, printer, seconds=seconds, phones=phone_count))
+        finally:
+            server.stop()
+            printer.stop()
+            ARTIFACTS.mkdir(exist_ok=True)
+            _keep_log(server.log_path, ARTIFACTS / f"bench-{folder.name}-server.log")
+        row.metric = row.metric.replace("50 phones", f"{phone_count} phones")
+        row.value = result.value()
+        row.target = (f"kiosk p95 ≤ {TAP_TARGET_MS} ms, search p95 ≤ {SEARCH_TARGET_MS} ms, "
+                      f"RSS ≤ {PHONES_TARGET_MB} MB, 0 errors")
+        kiosk_p95 = result.p95(result.stats.kiosk.totals)
+        search_p95 = result.p95(result.stats.search_ms)
+        met = (kiosk_p95 is not None and kiosk_p95 <= TAP_TARGET_MS and search_p95 is not None
+               and search_p95 <= SEARCH_TARGET_MS and result.peak_kib / 1024 <= PHONES_TARGET_MB
+               and not result.stats.errors)
+        row.result = "OK" if met else "MISS"
+        placement = f"server `taskset -c {cpu}`" if cpu is not None else "server on every core"
+        row.notes = f"{placement}, bench + Chromium on core {_client_core()}; {result.notes()}"
+
     def _delta(self, kib: int) -> str:
         return "" if self.idle_kib is None else f" (+{(kib - self.idle_kib) / 1024:.1f} vs idle)"
 
@@ -300,6 +339,8 @@ class Bench:
 
     def run(self) -> list[Row]:
         self.run_server_rows()
+        self.attempt("mixed_all", lambda row: self.mixed(row, None))
+        self.attempt("mixed_one", lambda row: self.mixed(row, SERVER_CPU))
         self.run_resident_rows()
         self.run_letter_rows()
         self.run_sync_rows()
@@ -307,7 +348,7 @@ class Bench:
 
     def run_server_rows(self) -> None:
         server_rows = [key for key in self.rows
-                       if not key.startswith(("res_", "let_", "sync_")) and self.selected(key)]
+                       if not key.startswith(("res_", "let_", "sync_", "mixed_")) and self.selected(key)]
         if not server_rows:
             return
         try:
