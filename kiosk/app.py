@@ -38,6 +38,7 @@ from kiosk.services.resident_pins import PinPolicy
 from kiosk.services.ratelimit import RateLimiter
 from kiosk.services.ticket_print import make_letter_renderer, make_renderer
 from kiosk.settings import Settings
+from kiosk.web_guard import GuardLimits, install as install_web_guard
 from printing.cups import letter_printer_from_setting
 from printing.paper import paper_by_name
 from printing.transports import printer_from_url
@@ -123,7 +124,8 @@ def build_app(settings: Settings) -> AppContext:
         letters=letters,
         pin_policy=PinPolicy(attempts=settings.pin_attempts),
         # The kiosk is one address for every resident: its own limit is wider, so a few residents who mistype
-        # their PIN don't lock self-service for the whole waiting room; the per-NIK limit still holds.
+        # their PIN don't lock self-service for the whole waiting room; the per-NIK limit still holds. Only the
+        # kiosk's own (loopback) browser gets it: letter_inputs.resident_login checks the client address.
         kiosk_pin_policy=PinPolicy(attempts=settings.pin_attempts * 6),
         letter_worker=letter_worker,
     )
@@ -135,6 +137,8 @@ def build_app(settings: Settings) -> AppContext:
     guidance = Guidance(settings.audio_dir, {lang.code: lang.voice for lang in local_languages})
     ctx.extras["guidance"] = guidance
     app.add_static_files("/audio", settings.audio_dir)
+    # Cross-site posts, oversized bodies and missing security headers: one guard in front of every route.
+    install_web_guard(app, GuardLimits.for_attachments(ctx.upload_max_bytes))
     register_pages(ctx)
     register_api(ctx)
     advertiser: list[Advertiser] = []
@@ -220,6 +224,9 @@ def _village_name() -> str:
     return info.name if info else "Balai"
 
 
+KEEP_ALIVE_SECONDS = 65
+
+
 def serve(settings: Settings) -> None:
     """Start the web server in the foreground (what `balai serve` and `make run` do)."""
     from nicegui.storage import Storage
@@ -239,6 +246,9 @@ def serve(settings: Settings) -> None:
         storage_secret=storage_secret(settings), language="id", favicon=_favicon(),
         fastapi_docs=True, show_welcome_message=False, reconnect_timeout=10.0,
         uvicorn_logging_level=settings.log_level.lower(),
+        # Phones poll their ticket every 4 s (every 30 s once done): a connection kept longer than uvicorn's
+        # 5 s default is reused instead of racing the server's close (a client then sees a dropped request).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -28,13 +28,14 @@ DIGIT_TYPES = {"number": None, "money": None, "nik": None, "time": "."}
 
 async def resident_login(ctx: AppContext, nik: str, pin: str, client: str, *, kiosk: bool = False) -> int:
     """The person id for a NIK + PIN, or the service's ServiceError ("pin.wrong" / "pin.locked"). The kiosk
-    (one address for the whole waiting room) has a wider per-address limit than a phone.
+    (one address for the whole waiting room) has a wider per-address limit than a phone, but only when the
+    request really comes from the kiosk's own browser on this machine (`is_kiosk_client`).
 
     The service already spends the same hashing time on an unknown NIK as on a wrong PIN; here every refusal
     also takes at least FAILURE_SECONDS on the page, so no answer comes back sooner than another."""
     started = time.monotonic()
     try:
-        policy = ctx.kiosk_pin_policy if kiosk else ctx.pin_policy
+        policy = ctx.kiosk_pin_policy if kiosk and resident_pins.is_kiosk_client(client) else ctx.pin_policy
         return await run.io_bound(resident_pins.check_resident, nik, pin, client, policy)
     except Exception:
         await asyncio.sleep(max(0.0, FAILURE_SECONDS - (time.monotonic() - started)))

@@ -16,6 +16,7 @@ from kiosk.context import AppContext
 from kiosk.i18n import Translator
 from kiosk.services import ikm, queue, village
 from kiosk.services.errors import ServiceError
+from kiosk.services.ratelimit import RateLimiter
 
 
 def _template():  # noqa: ANN202 - a jinja2 Template
@@ -25,10 +26,14 @@ def _template():  # noqa: ANN202 - a jinja2 Template
 
 def register(ctx: AppContext) -> None:
     template = _template()
+    lookups = RateLimiter(120)  # ticket ids are random; still, no address may try them by the thousand
 
     @app.get("/m/t/{public_id}", response_class=HTMLResponse, include_in_schema=False)
     def phone_ticket(public_id: str, request: Request, lang: str | None = None) -> HTMLResponse:
         t = Translator(lang or ctx.settings.language)
+        if not lookups.allow(request.client.host if request.client else ""):
+            return HTMLResponse(t("error.rate_limited"), status_code=429,
+                                media_type="text/plain", headers={"Cache-Control": "no-store"})
         try:
             ticket = queue.ticket_status(public_id)
         except ServiceError as error:

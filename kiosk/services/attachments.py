@@ -68,6 +68,9 @@ def _reencoded_image(data: bytes) -> bytes:
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGB")
             image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
+            # Pixels only: Pillow writes a source JPEG's comment (and ICC data) back out from `info`, so a
+            # script hidden in a COM segment would survive the re-encoding.
+            image = Image.frombytes(image.mode, image.size, image.tobytes())
             out = io.BytesIO()
             image.save(out, "JPEG", quality=85, optimize=True)
             return out.getvalue()

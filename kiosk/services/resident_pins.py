@@ -8,6 +8,7 @@ each, and is rate-limited per client address and per NIK, so nobody learns which
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
@@ -33,6 +34,15 @@ _WEAK = {"123456", "654321", "012345", "123123", "111222", "121212"}
 class PinPolicy:
     attempts: int = 5            # failures per client address per window
     attempts_per_nik: int = 10   # failures per NIK per window, whatever the address
+
+
+def is_kiosk_client(client: str) -> bool:
+    """The kiosk's own browser runs on the server (http://127.0.0.1:8080/kiosk): only a loopback address may
+    use the kiosk's wider per-address limit. A phone opening /kiosk over Wi-Fi gets the phones' limit."""
+    try:
+        return ipaddress.ip_address(client.strip().removeprefix("::ffff:")).is_loopback
+    except ValueError:
+        return False
 
 
 def _nik_hash(nik: str) -> str:

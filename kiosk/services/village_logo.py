@@ -41,6 +41,7 @@ def check_logo(data: bytes, max_bytes: int = MAX_BYTES) -> bytes:
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
             image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
+            image = Image.frombytes(image.mode, image.size, image.tobytes())  # pixels only, no comments/profiles
             out = io.BytesIO()
             image.save(out, "PNG", optimize=True)
             return out.getvalue()
