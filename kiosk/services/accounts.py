@@ -90,10 +90,19 @@ def _create_user(username: str, password: str, role: str, full_name: str, must_c
     )
 
 
+def _require_admin(actor: str) -> None:
+    """Accounts and tokens are the keys to everything: only an admin (or the office's own programs, see
+    kiosk/services/roles.py) changes them, whatever page or route asked."""
+    from kiosk.services.roles import require_role  # roles reads ROLE_RANK from here
+
+    require_role(actor, "admin")
+
+
 def create_user(
     username: str, password: str, role: str, *, full_name: str = "", actor: str = "system",
     client: str = "", must_change_password: bool = False,
 ) -> Account:
+    _require_admin(actor)
     with database.atomic():
         user = _create_user(username, password, role, full_name, must_change_password)
         audit.record(actor, "user.create", user.username, f"role={role}", client)
@@ -117,6 +126,9 @@ def has_admin() -> bool:
 
 
 def set_password(username: str, password: str, *, actor: str = "system", client: str = "") -> None:
+    """Everyone may change their own password; someone else's only an admin."""
+    if actor != username:
+        _require_admin(actor)
     with database.atomic():
         user = User.get_or_none(User.username == username)
         if user is None:
@@ -133,6 +145,7 @@ def set_password(username: str, password: str, *, actor: str = "system", client:
 
 
 def set_user_active(username: str, active: bool, *, actor: str, client: str = "") -> None:
+    _require_admin(actor)
     with database.atomic():
         user = User.get_or_none(User.username == username)
         if user is None:
@@ -166,6 +179,7 @@ def clean_title(title: str) -> str:
 def set_title(username: str, title: str, *, actor: str, client: str = "") -> str:
     """The title (jabatan) printed under this user's signature, e.g. "Kepala Desa Sukamaju"; empty means the
     default "Kepala Desa <village>". Returns the stored text."""
+    _require_admin(actor)
     text = clean_title(title)
     with database.atomic():
         user = User.get_or_none(User.username == username)
@@ -305,6 +319,7 @@ class TokenInfo:
 
 def create_token(name: str, role: str = "operator", *, actor: str = "system") -> str:
     """A Bearer token for a machine (display, kiosk, script). Printed once; stored as a digest."""
+    _require_admin(actor)
     if role not in ROLES:
         raise ServiceError("error.role_invalid", role=role)
     clean = name.strip()
@@ -320,6 +335,7 @@ def create_token(name: str, role: str = "operator", *, actor: str = "system") ->
 
 
 def revoke_token(name: str, *, actor: str = "system") -> None:
+    _require_admin(actor)
     with database.atomic():
         token = ApiToken.get_or_none((ApiToken.name == name) & (ApiToken.revoked_at.is_null()))
         if token is None:

@@ -37,7 +37,7 @@ from kiosk.db import database
 from kiosk.services import audit
 from kiosk.services.backup_archive import (FORMAT, ArchiveError, SealKey, derive, file_sha256, read_archive,
                                            write_archive)
-from kiosk.services.errors import ServiceError
+from kiosk.services.errors import ServiceError, is_disk_full
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,8 @@ def take_snapshot(settings: Settings, folder: Path) -> Snapshot:
             source.close()
     except sqlite3.DatabaseError as error:
         log.error("backup: could not copy the database: %s", error)
-        raise ServiceError("backup.source_damaged") from error
+        # a copy that does not fit is not a damaged database: say what the operator can fix
+        raise ServiceError("backup.no_space" if is_disk_full(error) else "backup.source_damaged") from error
     files = [("balai.sqlite3", copy)]
     for name in KEY_FILES:
         original = settings.data_dir / name
@@ -304,8 +305,11 @@ def record(actor: str, action: str, target: str, detail: str, client: str = "") 
     try:
         with database.atomic():
             audit.record(actor, action, target, detail, client)
-    except Exception:  # noqa: BLE001 - the backup itself is what counts
-        log.exception("could not write the audit entry for %s", action)
+    except Exception as error:  # noqa: BLE001 - the backup itself is what counts
+        if is_disk_full(error):  # expected when the backup failed for want of space: one line, no traceback
+            log.error("could not write the audit entry for %s: the disk is full", action)
+        else:
+            log.exception("could not write the audit entry for %s", action)
 
 
 def create_backup(settings: Settings, target_dir: Path, passphrase: str | None = None, *, actor: str = "cli",
@@ -388,6 +392,9 @@ def restore_backup(settings: Settings, path: Path, passphrase: str | None = None
 
 def nightly(settings: Settings, *, actor: str = "nightly", client: str = "") -> Any:
     """See kiosk.services.backup_nightly.nightly."""
+    from kiosk.services.roles import require_role
+
+    require_role(actor, "admin")  # the page's "back up now"; the timer runs as "nightly"
     from kiosk.services.backup_nightly import nightly as run_nightly
 
     return run_nightly(settings, actor=actor, client=client)

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from kiosk.identity import normalize_number
 from kiosk.services.errors import ServiceError
+from kiosk.services.text_checks import code_in
 
 FIELD_TYPES = ("text", "textarea", "date", "number", "money", "select", "nik", "time")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -57,6 +58,8 @@ class FieldSpec:
             raise ValueError(f"field {spec.name!r}: max_length between 1 and 2000")
         if not spec.label.strip():
             raise ValueError(f"field {spec.name!r}: label is empty")
+        if any(code_in(text) == "markup" for text in (spec.label, spec.help, *spec.options)):
+            raise ValueError(f"field {spec.name!r}: no HTML or script in the label, help or options")
         return spec
 
     def to_dict(self) -> dict[str, Any]:

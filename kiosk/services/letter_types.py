@@ -19,6 +19,7 @@ from kiosk.services import audit
 from kiosk.services.clock import utc_now
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.letter_fields import FieldSpec, parse_specs
+from kiosk.services.text_checks import code_in
 from kiosk.services.letter_templates import (RESIDENT_FIELD_LABELS, TemplateProblem, check_template, render_body,
                                              sample_context)
 
@@ -65,6 +66,8 @@ def parse_definition(raw: dict[str, Any], body: str) -> Definition:
         name = " ".join(str(raw["name"]).split())
         if not 5 <= len(name) <= 120:
             raise ValueError("name: 5-120 characters")
+        if code_in(name) == "markup":  # shown on kiosk tiles, phones and the hub: text only, like other forms
+            raise ValueError("name: no HTML or script")
         klasifikasi = str(raw["klasifikasi"]).strip()
         if klasifikasi not in letter_classifications():
             raise ValueError(f"klasifikasi {klasifikasi!r} is not in the classification list")

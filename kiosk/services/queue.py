@@ -20,6 +20,7 @@ from kiosk.models import Counter, CounterService, PrintJob, Service, Ticket, Tic
 from kiosk.services import audit
 from kiosk.services.clock import format_stamp, local_day, utc_now
 from kiosk.services.clock_guard import trusted_now
+from kiosk.services.roles import require_role
 from kiosk.services.errors import NotFound, ServiceError
 
 DEFAULT_MINUTES_PER_TICKET = 5.0
@@ -121,6 +122,7 @@ def _validate_name(name: str, key: str = "error.name_invalid") -> str:
 # ---- services and counters -------------------------------------------------------------------------
 
 def create_service(prefix: str, name: str, *, sort_order: int = 0, actor: str, client: str = "") -> ServiceInfo:
+    require_role(actor, "admin")
     clean_prefix, clean_name = _validate_prefix(prefix), _validate_name(name)
     with database.atomic():
         if Service.select().where(Service.prefix == clean_prefix).exists():
@@ -132,6 +134,7 @@ def create_service(prefix: str, name: str, *, sort_order: int = 0, actor: str, c
 
 
 def update_service(service_id: int, *, name: str, active: bool, actor: str, client: str = "") -> None:
+    require_role(actor, "admin")
     clean_name = _validate_name(name)
     with database.atomic():
         row = Service.get_or_none(Service.id == service_id)
@@ -168,6 +171,7 @@ def _set_counter_services(counter: Counter, prefixes: list[str]) -> None:
 
 
 def create_counter(name: str, prefixes: list[str], *, sort_order: int = 0, actor: str, client: str = "") -> CounterInfo:
+    require_role(actor, "admin")
     clean = _validate_name(name)
     with database.atomic():
         if Counter.select().where(Counter.name == clean).exists():
@@ -180,6 +184,7 @@ def create_counter(name: str, prefixes: list[str], *, sort_order: int = 0, actor
 
 def update_counter(counter_id: int, *, name: str, active: bool, prefixes: list[str], actor: str,
                    client: str = "") -> None:
+    require_role(actor, "admin")
     clean = _validate_name(name)
     with database.atomic():
         row = Counter.get_or_none(Counter.id == counter_id)
@@ -335,6 +340,7 @@ def _call(ticket: Ticket, counter: Counter, now: datetime, recall: bool) -> None
 
 def call_next(counter_ref: int | str, *, actor: str, client: str = "") -> TicketInfo | None:
     """Finish the counter's current ticket and call the oldest waiting one it serves; None when nobody waits."""
+    require_role(actor, "operator")
     with database.atomic():
         village = _village()
         counter = _counter(counter_ref)
@@ -353,6 +359,7 @@ def call_next(counter_ref: int | str, *, actor: str, client: str = "") -> Ticket
 
 
 def recall(counter_ref: int | str, *, actor: str, client: str = "") -> TicketInfo:
+    require_role(actor, "operator")
     with database.atomic():
         village = _village()
         counter = _counter(counter_ref)
@@ -366,6 +373,7 @@ def recall(counter_ref: int | str, *, actor: str, client: str = "") -> TicketInf
 
 def finish_current(counter_ref: int | str, status: str, *, actor: str, client: str = "") -> TicketInfo:
     """Mark the counter's called ticket done, or skipped when the resident did not come."""
+    require_role(actor, "operator")
     if status not in ("done", "skipped"):
         raise ServiceError("error.status_invalid")
     with database.atomic():
@@ -381,6 +389,7 @@ def finish_current(counter_ref: int | str, status: str, *, actor: str, client: s
 
 def transfer_current(counter_ref: int | str, to_prefix: str, *, actor: str, client: str = "") -> TicketInfo:
     """Send the called ticket to another service's queue; it keeps its number and its place in time."""
+    require_role(actor, "operator")
     clean = _validate_prefix(to_prefix)
     with database.atomic():
         village = _village()

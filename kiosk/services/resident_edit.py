@@ -18,6 +18,7 @@ from kiosk.models import Keluarga, Penduduk, PersonalDataRead, Wilayah
 from kiosk.services import audit
 from kiosk.services.clock import utc_now
 from kiosk.services.codes import code_lists
+from kiosk.services.roles import require_role
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.resident_events import EventInput, add_event
 
@@ -103,6 +104,7 @@ def _check_one_head(family_id: int | None, kk_level: int | None, person_id: int 
 def create_person(data: PersonInput, *, family_id: int | None, first_event: str, event_date: date,
                   actor: str, client: str = "") -> tuple[int, list[Warning]]:
     """A new resident, by birth (lahir) or by moving in (datang); the event is recorded with them."""
+    require_role(actor, "operator")
     if first_event not in ("lahir", "datang"):
         raise ServiceError("event.kind_invalid")
     fields, warnings = _clean(data)
@@ -121,6 +123,7 @@ def create_person(data: PersonInput, *, family_id: int | None, first_event: str,
 
 
 def update_person(person_id: int, data: PersonInput, *, actor: str, client: str = "") -> list[Warning]:
+    require_role(actor, "operator")
     fields, warnings = _clean(data)
     with database.atomic():
         person = Penduduk.get_or_none((Penduduk.id == person_id) & Penduduk.deleted_at.is_null())
@@ -176,6 +179,7 @@ def _move(person: Penduduk, family: Keluarga, kk_level: int, kind: str, when: da
 def kk_baru(head_id: int, no_kk: str, *, alamat: str, dusun: str, rw: str, rt: str, when: date, actor: str,
             client: str = "") -> int:
     """A new family card with this person as its head (e.g. a young couple's own KK)."""
+    require_role(actor, "operator")
     with database.atomic():
         head = Penduduk.get_or_none((Penduduk.id == head_id) & Penduduk.deleted_at.is_null())
         if head is None:
@@ -209,6 +213,7 @@ def pecah_kk(family_id: int, member_ids: list[int], head_id: int, no_kk: str, *,
 
 def pindah_kk(person_id: int, to_no_kk: str, kk_level: int, *, when: date, actor: str, client: str = "") -> int:
     """Move one person into another existing family card with a given relationship."""
+    require_role(actor, "operator")
     if kk_level not in code_lists().get("kk_level", {}):
         raise ServiceError("code.unknown", column="kk_level", value=kk_level)
     with database.atomic():

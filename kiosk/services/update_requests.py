@@ -18,6 +18,7 @@ from typing import Any
 from kiosk.db import database
 from kiosk.services import audit
 from kiosk.services.errors import ServiceError
+from kiosk.services.roles import require_role
 from kiosk.services.update_bundle import Manifest
 from kiosk.services.update_install import (Installer, Layout, UpdateResult, write_json, read_history, read_state,
                                            remember)
@@ -51,6 +52,7 @@ def find_bundles(settings: Settings) -> list[FoundBundle]:
 
 def request_update(settings: Settings, bundle: Path, *, actor: str, client: str = "") -> Manifest:
     """Check the bundle now (so a wrong file is refused on the page, not later in a log), then ask for it."""
+    require_role(actor, "admin")
     if not any(found.path == bundle for found in find_bundles(settings)):
         raise ServiceError("update.bundle_missing", path=bundle.name)
     if request_file(settings).exists() or read_state(settings) is not None:

@@ -11,6 +11,7 @@ from kiosk.models import Village
 from kiosk.services import audit
 from kiosk.services.accounts import _create_user
 from kiosk.services.clock import INDONESIAN_ZONES, utc_now
+from kiosk.services.roles import require_role
 from kiosk.services.errors import ServiceError
 
 _CODE = re.compile(r"^(\d{2})\.?(\d{2})\.?(\d{2})\.?(\d{4})$")
@@ -84,6 +85,7 @@ def complete_setup(info: VillageInfo, admin_username: str, admin_password: str, 
 
 
 def update_village(info: VillageInfo, *, actor: str, client: str = "") -> None:
+    require_role(actor, "admin")
     clean = _validated(info)
     with database.atomic():
         _save_village(clean)
@@ -106,6 +108,7 @@ def area_labels() -> AreaLabels:
 
 
 def set_area_labels(labels: AreaLabels, *, actor: str, client: str = "") -> None:
+    require_role(actor, "admin")
     clean = [" ".join(value.split()) for value in (labels.dusun, labels.rw, labels.rt)]
     if not all(1 <= len(value) <= 30 for value in clean):
         raise ServiceError("village.label_invalid")

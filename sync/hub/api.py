@@ -3,7 +3,8 @@
 Every call but enrolment is signed by the village's key (see sync.protocol.request_message); every answer a
 village acts on (acknowledgements, status, known batches, pulled items) is signed by the hub's key. Each
 signed call also records what the village says about itself: its pending count, the age of its oldest
-unacknowledged change, and how far its clock is from ours.
+unacknowledged change, and how far its clock is from ours. A captured request sent again later is refused as
+stale, and an older one within the window changes no report (sync/hub/freshness.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.hub import pull as hub_pull
 from sync.hub.enrolment import EnrolmentError, redeem
+from sync.hub.freshness import judge, parse_moment
 from sync.hub.ingest import IngestError, ingest, previous_result, record_incident
 from sync.hub.store import HubBatch, HubRange, HubVillage, hub_database, utc_now
 from sync.keys import ed25519_public, public_text
@@ -89,12 +90,19 @@ def _authenticate(request: Request, body: bytes) -> str:
             record_incident(village_id, "bad_signature", f"{request.method} {path}")
             raise RequestRefused("bad_signature", 401)
         now = utc_now()
-        skew = None
-        try:
-            skew = (datetime.fromisoformat(moment).replace(tzinfo=None) - now).total_seconds()
-        except ValueError:
-            pass
-        changes: dict[Any, Any] = {HubVillage.last_contact_at: now, HubVillage.clock_skew_s: skew}
+        clock = parse_moment(moment)
+        if clock is None:
+            record_incident(village_id, "stale_request", f"{request.method} {path}: no clock")
+            raise RequestRefused("stale_request", 401)
+        verdict = judge(clock, now, village.last_contact_at, village.clock_skew_s)
+        request.state.fresh = verdict == "fresh"
+        if verdict == "stale":  # a captured request sent again later: see sync/hub/freshness.py
+            record_incident(village_id, "stale_request", f"{request.method} {path} signed at {moment[:32]}")
+            raise RequestRefused("stale_request", 401)
+        if verdict == "repeat":  # the same moment again: answered, but the contact report stays as it was
+            return village_id
+        changes: dict[Any, Any] = {HubVillage.last_contact_at: now,
+                                   HubVillage.clock_skew_s: (clock - now).total_seconds()}
         if pending:  # reported with status, batch and pull calls; other calls leave the last report standing
             changes[HubVillage.pending_reported] = _number(pending)
             changes[HubVillage.oldest_pending_s] = _number(oldest)
@@ -224,8 +232,10 @@ def build_router(keys: HubKeys) -> APIRouter:
                     result = ingest(village_id, body, via="net", claimed_sha256=request.headers.get(H_BATCH_SHA))
                 except IngestError as error:
                     return _error(error.code, error.status, error.detail)
-                with hub_database.atomic():
-                    HubVillage.update(last_success_at=utc_now()).where(HubVillage.village_id == village_id).execute()
+                if getattr(request.state, "fresh", False):  # a repeated request does not count as new contact
+                    with hub_database.atomic():
+                        HubVillage.update(last_success_at=utc_now()).where(
+                            HubVillage.village_id == village_id).execute()
             return _signed(keys, "ack", result.as_json())
 
         return await run_in_threadpool(work)
