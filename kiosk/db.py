@@ -9,10 +9,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peewee import SqliteDatabase
+from typing import Any
+
+from peewee import OperationalError, SqliteDatabase
+
+from kiosk.services.errors import DiskFull, is_disk_full
+
+
+class BalaiDatabase(SqliteDatabase):
+    """SqliteDatabase whose "database or disk is full" is a DiskFull (a ServiceError) rather than a crash.
+
+    The one place for it: every write of every service passes here, so the API answers a JSON error, a page
+    shows a notification and the transaction rolls back as for any refused request, and nothing catches it
+    by hand. SQLite leaves the database as it was (the failed transaction is undone)."""
+
+    def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().execute_sql(sql, params, *args, **kwargs)
+        except OperationalError as error:
+            if is_disk_full(error):
+                raise DiskFull() from error
+            raise
+
+    def rollback(self) -> Any:
+        """SQLite undoes a transaction by itself on some errors (SQLITE_FULL among them); a ROLLBACK then
+        fails with "no transaction is active" and would hide the error that matters."""
+        if not self.is_closed() and not self.connection().in_transaction:
+            return None
+        return super().rollback()
+
+    def commit(self) -> Any:
+        try:
+            return super().commit()
+        except OperationalError as error:
+            if is_disk_full(error):
+                raise DiskFull() from error
+            raise
+
 
 # Deferred: models bind to this handle, `open_database` points it at a file. Nothing opens at import.
-database = SqliteDatabase(None, lock_type="IMMEDIATE")
+database = BalaiDatabase(None, lock_type="IMMEDIATE")
 
 PRAGMAS: dict[str, object] = {
     "journal_mode": "wal",

@@ -107,6 +107,9 @@ def _wrap_error(exc: BaseException, where: str) -> PrinterError:
 # ------------------------------------------------------------------- network
 
 
+CLOSE_GRACE_S = 0.5  # how long an acknowledged job waits for the printer's close (or its reset)
+
+
 def _unacked_bytes(sock: socket.socket) -> int | None:
     """Bytes written to ``sock`` that the peer's TCP stack has not ACKed yet.
 
@@ -136,7 +139,9 @@ class NetworkPrinter:
     What "accepted" means here: every byte was written into the connection,
     the connection was shut down cleanly (our FIN sent), and then either the
     printer closed its side or, on Linux, its TCP stack acknowledged every
-    byte (the socket's unacknowledged-output count reached zero). Port 9100
+    byte (the socket's unacknowledged-output count reached zero) and did not
+    reset the connection within half a second (a printer that vanished with
+    our bytes unread resets it: that job goes again). Port 9100
     has no application-level acknowledgement, so this is the strongest
     promise available: a printer that loses power or jams after this point
     can still lose the ticket. A failure before this point raises, and the
@@ -205,6 +210,9 @@ class NetworkPrinter:
         peer_closed = False
         while True:
             unacked = _unacked_bytes(sock)
+            if unacked == 0 and not peer_closed:
+                self._await_close(sock, min(self.timeout, CLOSE_GRACE_S))
+                return
             if unacked == 0 or (peer_closed and unacked is None):
                 return
             if unacked is not None and (last_unacked is None or unacked < last_unacked):
@@ -230,6 +238,21 @@ class NetworkPrinter:
                 continue
             if not chunk:
                 peer_closed = True
+
+    def _await_close(self, sock: socket.socket, seconds: float) -> None:
+        """Every byte sits in the printer's TCP buffer; a printer that reads them all closes its side soon.
+
+        One that vanished mid-job (reset, or closed with our bytes unread, which makes its kernel reset)
+        raises ConnectionResetError here: the job was not printed whole and must go again. A printer that
+        neither closes nor resets within `seconds` is taken at its TCP word, as before."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            sock.settimeout(remaining)
+            try:
+                if not sock.recv(4096):
+                    return
+            except TimeoutError:
+                return
 
     def probe(self) -> PrinterState:
         """Try a TCP connect with a short timeout; report, never raise.

@@ -84,6 +84,8 @@ def _village(args: argparse.Namespace, open_settings: Callable[[argparse.Namespa
     from kiosk.seal import load_or_create_private_key
 
     settings = open_settings(args)
+    # The commands honour BALAI_LOG_LEVEL like the server does (DEBUG shows each sealing, for diagnosis).
+    logging.getLogger().setLevel(str(getattr(settings, "log_level", "INFO")).upper())
     return database, load_or_create_private_key(settings.signing_key_file)
 
 
@@ -94,6 +96,17 @@ def _message(code: str) -> str:
 
     key, params = error_message(code)
     return translate(key, "id", **params)
+
+
+def _observe_clock() -> None:
+    """Move the clock's high-water mark; best effort (on a full disk the run itself says what is wrong)."""
+    from kiosk.services import clock_guard
+    from kiosk.services.errors import DiskFull
+
+    try:
+        clock_guard.observe()
+    except DiskFull:
+        logging.getLogger("balai.sync").warning("the disk is full: the clock mark was not moved")
 
 
 def run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namespace], Any]) -> int:
@@ -108,7 +121,6 @@ def run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namespa
 
 
 def _run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namespace], Any]) -> int:
-    from kiosk.services import clock_guard
     from kiosk.services.hub_items import apply_items
     from sync import journal
     from sync.client import SyncError, Uploader, enrol
@@ -136,7 +148,7 @@ def _run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namesp
         return 0
     uploader = Uploader(database, key, apply_pulled=apply_items, poll_interval=getattr(args, "interval", 30.0))
     if args.action == "once":
-        clock_guard.observe()
+        _observe_clock()
         try:
             result = uploader.once()
         except SyncError as error:
@@ -161,7 +173,7 @@ def _run_sync(args: argparse.Namespace, open_settings: Callable[[argparse.Namesp
         return 0
 
     def report(outcome: Any) -> None:
-        clock_guard.observe()
+        _observe_clock()
         logging.getLogger("balai.sync").info("%s", outcome)
 
     try:

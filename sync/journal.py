@@ -154,6 +154,7 @@ def compact(database: Database) -> int:
 def seal(database: Database, max_bytes: int = MAX_BATCH_BYTES, limit: int | None = None) -> int:
     """Seal the unsealed journal into batches; returns how many were sealed. Safe to run from two processes."""
     village = village_code(database)
+    log.debug("seal: start")  # with seal: done, tells a crash test (and an operator) where a run stopped
     compact(database)
     sealed = 0
     while limit is None or sealed < limit:
@@ -162,6 +163,7 @@ def seal(database: Database, max_bytes: int = MAX_BATCH_BYTES, limit: int | None
             current_epoch = epoch(database)
             built = _build(database, village, current_epoch, start, max_bytes)
         if built is None:
+            log.debug("seal: done, %d batch(es)", sealed)
             return sealed
         batch, body, oldest = built
         with database.atomic():
@@ -174,6 +176,7 @@ def seal(database: Database, max_bytes: int = MAX_BATCH_BYTES, limit: int | None
                  batch.sealed_at, oldest))
             database.execute_sql("UPDATE sync_state SET sealed_through = ? WHERE id = 1", (batch.last,))
         sealed += 1
+    log.debug("seal: done, %d batch(es)", sealed)
     return sealed
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import peewee
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from nicegui import app
 
 from kiosk.context import AppContext
 from kiosk.i18n import translate
-from kiosk.services.errors import ServiceError
+from kiosk.services.errors import DiskFull, ServiceError, is_disk_full
 
 
 def register_api(ctx: AppContext) -> None:
@@ -20,7 +23,15 @@ def register_api(ctx: AppContext) -> None:
         return JSONResponse({"error": error.key, "message": translate(error.key, lang, **error.params)},
                             status_code=error.status)
 
+    async def disk_full(request: Request, error: Exception) -> JSONResponse:
+        """A full disk is the one non-ServiceError a person must see as a clear answer (507, `disk.full`)."""
+        if not is_disk_full(error):
+            raise error  # a bug: the usual 500
+        return await service_error(request, DiskFull())
+
     app.add_exception_handler(ServiceError, service_error)
+    for kind in (OSError, sqlite3.Error, peewee.PeeweeException):
+        app.add_exception_handler(kind, disk_full)
     app.include_router(health.router(ctx))
     app.include_router(queue.router(ctx))
     app.include_router(residents.router(ctx))

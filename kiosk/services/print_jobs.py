@@ -23,7 +23,7 @@ from kiosk.db import database, reading
 from kiosk.models import PrintJob
 from kiosk.services import audit
 from kiosk.services.clock import utc_now
-from kiosk.services.errors import NotFound
+from kiosk.services.errors import DiskFull, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,10 @@ class PrintWorker:
         self._thread: threading.Thread | None = None
         self._state = PrinterState(True, "")
         self._state_checked: datetime | None = None
+        # Outcomes of sent jobs the database could not take (a full disk), recorded before anything else:
+        # a job printed but left `sending` would print again at the next start.
+        self._unrecorded: list[Callable[[], None]] = []
+        self._disk_full = False
 
     @property
     def state(self) -> PrinterState:
@@ -174,6 +178,9 @@ class PrintWorker:
 
     def run_once(self) -> bool:
         """Send one due job if there is one. Returns True when a job was attempted."""
+        while self._unrecorded:  # DiskFull again: the caller waits and we come back here first
+            self._unrecorded[0]()
+            self._unrecorded.pop(0)
         job = _claim_due(self.kinds)
         if job is None:
             return False
@@ -182,7 +189,8 @@ class PrintWorker:
             self.printer.send(data)
         except PrinterError as error:
             log.warning("print job %s failed (%s): %s", job.id, error.kind, error.detail)
-            _mark_failed(job.id, job.attempts, f"{error.kind}: {error.detail}", self._cap)
+            reason = f"{error.kind}: {error.detail}"  # `error` is gone once the except block ends
+            self._record(lambda: _mark_failed(job.id, job.attempts, reason, self._cap))
             self._state = PrinterState(False, f"{error.kind}: {error.detail}")
             self._state_checked = utc_now()
         except Exception as error:  # a broken layout must not kill the worker or lose the job
@@ -195,11 +203,19 @@ class PrintWorker:
             self._state = PrinterState(False, f"render: {error}")
             self._state_checked = utc_now()
         else:
-            _mark_done(job.id)
+            self._record(lambda: _mark_done(job.id))
             self._state = PrinterState(True, "")
             self._state_checked = utc_now()
         self._on_change()
         return True
+
+    def _record(self, outcome: Callable[[], None]) -> None:
+        """Store a sent job's outcome; on a full disk keep it to store before the next job (then re-raise)."""
+        try:
+            outcome()
+        except DiskFull:
+            self._unrecorded.append(outcome)
+            raise
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -207,9 +223,16 @@ class PrintWorker:
                 worked = self.run_once()
                 if not worked:
                     self._refresh_state()
+            except DiskFull:  # the job stays as it was; once space is freed it goes on (one line, not one a second)
+                if not self._disk_full:
+                    log.warning("print worker: the disk is full, jobs wait until space is freed")
+                self._disk_full = True
+                worked = False
             except Exception:  # the database was busy or locked: try again on the next round
                 log.exception("print worker round failed")
                 worked = False
+            else:
+                self._disk_full = False
             if not worked:
                 self._wake.wait(self._poll)
                 self._wake.clear()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import select
 import socket
+import struct
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +30,12 @@ class CapturePrinterServer:
     not recorded as jobs. ``set_online(False)`` closes the listening socket
     so new connections are refused, like a switched-off printer;
     ``set_online(True)`` listens again on the same port.
+
+    ``vanish_after(n)`` makes the next connection a printer that dies
+    mid-job: it reads ``n`` bytes, then drops the connection (a reset; or,
+    with ``how="close"``, a plain close, which the kernel turns into a reset
+    as unread bytes remain) and, by default, stops listening as if switched
+    off. What it got is kept in ``partial_jobs``, never in ``jobs``.
     """
 
     def __init__(
@@ -41,6 +48,9 @@ class CapturePrinterServer:
         self.host = host
         self.port = port
         self.jobs: list[bytes] = []
+        self.partial_jobs: list[bytes] = []
+        self._vanish: tuple[int, str, bool] | None = None  # (bytes, how, go offline) for the next connection
+        self.vanished = threading.Event()  # set once an armed connection was cut
         self._on_job = on_job
         self._cond = threading.Condition()
         self._connections: set[socket.socket] = set()
@@ -91,6 +101,14 @@ class CapturePrinterServer:
             self._listen()
         elif not online:
             self._stop_listening()
+
+    def vanish_after(self, nbytes: int, *, how: str = "reset", offline: bool = True) -> None:
+        """Arm the next connection to be cut after ``nbytes`` (see the class docstring)."""
+        if how not in ("reset", "close"):
+            raise ValueError(f"how must be 'reset' or 'close', not {how!r}")
+        with self._cond:
+            self._vanish = (nbytes, how, offline)
+            self.vanished.clear()
 
     # ------------------------------------------------------------------ jobs
 
@@ -153,24 +171,47 @@ class CapturePrinterServer:
                     continue
                 with self._cond:
                     self._connections.add(conn)
-                threading.Thread(target=self._read_job, args=(conn,), daemon=True).start()
+                    vanish, self._vanish = self._vanish, None
+                threading.Thread(target=self._read_job, args=(conn, vanish), daemon=True).start()
 
-    def _read_job(self, conn: socket.socket) -> None:
-        """Read one connection to EOF, record it, then close like a printer would."""
+    def _read_job(self, conn: socket.socket, vanish: tuple[int, str, bool] | None = None) -> None:
+        """Read one connection to EOF, record it, then close like a printer would (or vanish mid-job)."""
         chunks: list[bytes] = []
+        received = 0
+        cut = False
         try:
             while True:
-                chunk = conn.recv(65536)
+                want = 65536 if vanish is None else min(65536, vanish[0] - received)
+                if want <= 0:
+                    cut = True
+                    break
+                chunk = conn.recv(want)
                 if not chunk:
                     break
                 chunks.append(chunk)
+                received += len(chunk)
         except OSError:
             pass
         finally:
             with self._cond:
                 self._connections.discard(conn)
+            if cut and vanish is not None and vanish[1] == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             conn.close()
         data = b"".join(chunks)
+        if vanish is not None and not cut:
+            if not data:  # a probe (connect, close): the next job is still the one to cut
+                with self._cond:
+                    self._vanish = self._vanish or vanish
+                return
+            vanish = None  # the job was shorter than the cut: a whole job after all
+        if vanish is not None:
+            with self._cond:
+                self.partial_jobs.append(data)
+            if vanish[2]:
+                self._stop_listening()
+            self.vanished.set()
+            return
         if not data:
             return
         with self._cond:

@@ -7,14 +7,15 @@ import logging
 from nicegui import ui
 
 from kiosk.i18n import Translator
-from kiosk.services.errors import ServiceError
+from kiosk.services.errors import as_service_error
 
 log = logging.getLogger(__name__)
 
 
 def error_text(error: Exception, t: Translator) -> str:
-    if isinstance(error, ServiceError):
-        return t(error.key, **error.params)
+    refused = as_service_error(error)  # a ServiceError, or a full disk seen as one
+    if refused is not None:
+        return t(refused.key, **refused.params)
     log.exception("unexpected error in a page action", exc_info=error)
     return t("error.unexpected")
 
