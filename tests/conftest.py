@@ -15,6 +15,19 @@ from kiosk.settings import Settings, load_settings
 pytest_plugins = ["nicegui.testing.user_plugin", "tests.support.pg_fixture"]
 
 
+@pytest.fixture(autouse=True)
+def _unwrapped_lifespan() -> Iterator[None]:
+    """FastAPI's include_router wraps the app's lifespan in one more layer every time, and NiceGUI's test reset
+    does not undo it. build_app includes the API routers; a full run builds the app hundreds of times in one
+    process, and the nesting then passed Python's recursion limit late in the run (the last page tests failed
+    to start). A real server builds its app once."""
+    from nicegui import app
+
+    original = app.router.lifespan_context
+    yield
+    app.router.lifespan_context = original
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return load_settings(environ={}, overrides={"data_dir": tmp_path / "data", "public_url": "http://127.0.0.1:8080",
