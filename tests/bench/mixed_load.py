@@ -40,6 +40,7 @@ import httpx
 
 from tests.bench.browsers import CHROMIUM, CHROMIUM_ARGS, _require_browser
 from tests.bench.kiosk_tap import KIOSK_VIEWPORT, TAP_PROBE_JS, _tap_for_number, cpu_seconds, TapResult
+from tests.bench.phones import LoadStats
 from tests.bench.procinfo import RssSampler, threads
 from tests.bench.report import percentile
 from tests.support.capture_server import CapturePrinterServer
@@ -73,31 +74,16 @@ close_database()
 
 
 @dataclass
-class MixedStats:
+class MixedStats(LoadStats):
+    """The phones row's counters and error log (`poll_ms`, `calls`, `nobody_waiting`, `errors`), plus the rest."""
     kiosk: TapResult = field(default_factory=TapResult)
     search_ms: list[float] = field(default_factory=list)
     call_ms: list[float] = field(default_factory=list)
-    poll_ms: list[float] = field(default_factory=list)
     issue_ms: list[float] = field(default_factory=list)
     tickets_issued: int = 0
     kiosk_tickets: int = 0
-    calls: int = 0
-    nobody_waiting: int = 0
     tickets_followed: int = 0
     last_called: str = ""
-    errors: list[str] = field(default_factory=list)
-
-    def error(self, text: str) -> None:
-        self.errors.append(text)
-
-    def error_summary(self) -> str:
-        if not self.errors:
-            return "0 errors"
-        kinds: dict[str, int] = {}
-        for text in self.errors:
-            kinds[text] = kinds.get(text, 0) + 1
-        top = ", ".join(f"{k}×{n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:4])
-        return f"{len(self.errors)} errors ({top})"
 
 
 @dataclass
